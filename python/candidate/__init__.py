@@ -1,0 +1,8 @@
+"""The ``candidate`` lane: modules LUKHAS imports as ``candidate.*``.
+
+Subpackages are imported on demand; importing this lane loads nothing else.
+"""
+
+from __future__ import annotations
+
+__all__: list[str] = []

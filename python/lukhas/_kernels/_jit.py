@@ -1,0 +1,59 @@
+"""The one place kernels get their Numba decorator from.
+
+``njit`` applies the library-wide flags of :mod:`lukhas._config` and asks for
+on-disk caching where a cache directory is writable.  Numba raises
+``RuntimeError`` at decoration time when it finds no writable cache locator
+(read-only site-packages and no writable ``$HOME`` or ``NUMBA_CACHE_DIR``);
+that must never break an import, so the kernel is then compiled without a
+cache instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import numba
+
+from lukhas._config import NUMBA_CACHE, NUMBA_FASTMATH, NUMBA_PARALLEL
+
+__all__ = ["njit", "prange"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+prange = numba.prange
+
+
+def njit(*, parallel: bool = False, **options: Any) -> Callable[[F], F]:
+    """Return a Numba ``njit`` decorator with the library's flags.
+
+    Parameters
+    ----------
+    parallel : bool, default=False
+        Request ``prange`` parallelism; honoured only when
+        :data:`lukhas._config.NUMBA_PARALLEL` is on.
+    **options
+        Further ``numba.njit`` options (never ``fastmath``/``cache``: those
+        come from :mod:`lukhas._config`).
+
+    Returns
+    -------
+    decorator : callable
+        Applies ``numba.njit`` to a function, with caching when possible.
+    """
+    flags: dict[str, Any] = {
+        "fastmath": NUMBA_FASTMATH,
+        "parallel": parallel and NUMBA_PARALLEL,
+        "nogil": True,
+        **options,
+    }
+
+    def decorate(func: F) -> F:
+        if NUMBA_CACHE:
+            try:
+                return numba.njit(cache=True, **flags)(func)  # type: ignore[no-any-return]
+            except RuntimeError:  # no writable cache locator: compile without a cache
+                pass
+        return numba.njit(**flags)(func)  # type: ignore[no-any-return]
+
+    return decorate
