@@ -1,4 +1,4 @@
-# cython: auto_pickle=False
+# cython: auto_pickle=False, binding=False, always_allow_keywords=False
 """Ring buffers on one C index core.
 
 Three extension types share the index arithmetic in ``_ringcore.pxd``:
@@ -109,41 +109,33 @@ _INT_LIMITS = {
 SUPPORTED_DTYPES = tuple(_KIND_OF_DTYPE)
 
 
-cdef class _BusyGuard:
-    """The lock that makes GIL-free copies safe; see the module docstring."""
+cdef struct BusyGuard:
+    # The lock that makes GIL-free copies safe; see the module docstring.
+    PyThread_type_lock lock
+    bint busy
 
-    cdef PyThread_type_lock lock
-    cdef bint busy
 
-    def __cinit__(self):
-        self.lock = PyThread_allocate_lock()
-        if self.lock == NULL:
-            raise MemoryError("could not allocate a ring lock")
-        self.busy = False
+cdef inline void guard_wait_idle(BusyGuard* g):
+    # Called with the GIL held.  `busy` only changes under the GIL, so once it
+    # reads False no GIL-free copy is running on this ring.
+    while g.busy:
+        with nogil:
+            PyThread_acquire_lock(g.lock, WAIT_LOCK)
+            PyThread_release_lock(g.lock)
 
-    def __dealloc__(self):
-        if self.lock != NULL:
-            PyThread_free_lock(self.lock)
 
-    cdef inline void wait_idle(self):
-        # Called with the GIL held.  The busy flag only changes under the GIL, so
-        # once it reads False no GIL-free copy is running on this ring.
-        while self.busy:
-            with nogil:
-                PyThread_acquire_lock(self.lock, WAIT_LOCK)
-                PyThread_release_lock(self.lock)
+cdef inline void guard_enter(BusyGuard* g) noexcept:
+    # GIL held and not busy: only waiters touch the lock, briefly and without
+    # needing the GIL, so a blocking acquire cannot deadlock.
+    if not PyThread_acquire_lock(g.lock, NOWAIT_LOCK):
+        with nogil:
+            PyThread_acquire_lock(g.lock, WAIT_LOCK)
+    g.busy = True
 
-    cdef inline void enter(self) noexcept:
-        # GIL held and not busy: only waiters touch the lock, briefly and without
-        # needing the GIL, so a blocking acquire cannot deadlock.
-        if not PyThread_acquire_lock(self.lock, NOWAIT_LOCK):
-            with nogil:
-                PyThread_acquire_lock(self.lock, WAIT_LOCK)
-        self.busy = True
 
-    cdef inline void leave(self) noexcept:
-        self.busy = False
-        PyThread_release_lock(self.lock)
+cdef inline void guard_leave(BusyGuard* g) noexcept:
+    g.busy = False
+    PyThread_release_lock(g.lock)
 
 
 cdef class RingBufferCore:
@@ -156,7 +148,7 @@ cdef class RingBufferCore:
     cdef ScalarKind _kind
     cdef int _typenum
     cdef object _dtype
-    cdef _BusyGuard _guard
+    cdef BusyGuard _guard
     cdef long long _imin
     cdef long long _imax
 
@@ -168,9 +160,16 @@ cdef class RingBufferCore:
         self._data = <char*> cnp.PyArray_DATA(self._buf)
         self._itemsize = self._dtype.itemsize
         self._typenum = self._dtype.num
-        self._guard = _BusyGuard()
+        self._guard.lock = PyThread_allocate_lock()
+        if self._guard.lock == NULL:
+            raise MemoryError("could not allocate a ring lock")
+        self._guard.busy = False
         self._imin, self._imax = _INT_LIMITS.get(self._kind, (0, 0))
         ring_init(&self.idx, capacity)
+
+    def __dealloc__(self):
+        if self._guard.lock != NULL:
+            PyThread_free_lock(self._guard.lock)
 
     # -- properties -----------------------------------------------------------------
     @property
@@ -247,7 +246,10 @@ cdef class RingBufferCore:
         """Append one item at the newest end, evicting the oldest when full."""
         cdef Scalar v
         if self._guard.busy:
-            self._guard.wait_idle()
+            guard_wait_idle(&self._guard)
+        if self._kind == K_F64 and PyFloat_CheckExact(x):  # the common case, inlined
+            (<double*> self._data)[ring_push_slot(&self.idx)] = PyFloat_AS_DOUBLE(x)
+            return
         if not self._convert_exact(x, &v):
             self._convert_coerced(self._coerce_scalar(x), &v)
         # The slot is reserved only once the value converted: a rejected value
@@ -279,7 +281,7 @@ cdef class RingBufferCore:
         if m == 0:
             return 0
         if self._guard.busy:
-            self._guard.wait_idle()
+            guard_wait_idle(&self._guard)
         if m >= cap:
             # Only the newest `cap` items survive: they fill the buffer from slot 0.
             src += (m - cap) * isz
@@ -290,10 +292,10 @@ cdef class RingBufferCore:
             start = ring_slot(&self.idx, self.idx.size) if self.idx.size < cap else self.idx.head
         big = keep * isz >= _NOGIL_BYTES
         if big:
-            self._guard.enter()
+            guard_enter(&self._guard)
             with nogil:
                 ring_copy_in(self._data, cap, start, src, keep, isz)
-            self._guard.leave()
+            guard_leave(&self._guard)
         else:
             ring_copy_in(self._data, cap, start, src, keep, isz)
         if m >= cap:
@@ -333,13 +335,13 @@ cdef class RingBufferCore:
         if k == 0:
             return 0
         if self._guard.busy:
-            self._guard.wait_idle()
+            guard_wait_idle(&self._guard)
         first = ring_slot(&self.idx, self.idx.size - k)
         if k * self._itemsize >= _NOGIL_BYTES:
-            self._guard.enter()
+            guard_enter(&self._guard)
             with nogil:
                 ring_copy_out(dst, self._data, self.idx.capacity, first, k, self._itemsize)
-            self._guard.leave()
+            guard_leave(&self._guard)
         else:
             ring_copy_out(dst, self._data, self.idx.capacity, first, k, self._itemsize)
         return 0
@@ -347,7 +349,7 @@ cdef class RingBufferCore:
     def view(self):
         """Zero-copy read-only views of the one or two stored segments, oldest first."""
         if self._guard.busy:
-            self._guard.wait_idle()
+            guard_wait_idle(&self._guard)
         cdef Py_ssize_t head = self.idx.head
         cdef Py_ssize_t size = self.idx.size
         cdef Py_ssize_t cap = self.idx.capacity
@@ -362,7 +364,7 @@ cdef class RingBufferCore:
     def __getitem__(self, key):
         cdef Py_ssize_t i
         if self._guard.busy:
-            self._guard.wait_idle()
+            guard_wait_idle(&self._guard)
         if PyLong_CheckExact(key) and -self.idx.size <= key < self.idx.size:
             i = key
         elif isinstance(key, slice):
@@ -376,7 +378,7 @@ cdef class RingBufferCore:
     def pop(self):
         """Remove and return the newest item."""
         if self._guard.busy:
-            self._guard.wait_idle()
+            guard_wait_idle(&self._guard)
         if self.idx.size == 0:
             self._raise_empty("pop")
         return self._buf[ring_pop_back(&self.idx)]
@@ -384,7 +386,7 @@ cdef class RingBufferCore:
     def popleft(self):
         """Remove and return the oldest item."""
         if self._guard.busy:
-            self._guard.wait_idle()
+            guard_wait_idle(&self._guard)
         if self.idx.size == 0:
             self._raise_empty("popleft")
         return self._buf[ring_pop_front(&self.idx)]
@@ -392,7 +394,7 @@ cdef class RingBufferCore:
     def clear(self):
         """Remove every item (the capacity and dtype stay)."""
         if self._guard.busy:
-            self._guard.wait_idle()
+            guard_wait_idle(&self._guard)
         ring_init(&self.idx, self.idx.capacity)
 
     def __array__(self, dtype=None, copy=None):

@@ -1,0 +1,1 @@
+"""Straightforward peer implementations the benches compare against."""
