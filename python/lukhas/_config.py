@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["NUMBA_FASTMATH", "NUMBA_PARALLEL", "NUMBA_CACHE"]
+__all__ = ["NUMBA_CACHE", "NUMBA_FASTMATH", "NUMBA_PARALLEL"]
 
 #: Whether Numba kernels may reorder floating-point operations.  Off: results must
 #: match the slow references in ``tests/reference`` to tight tolerances.

@@ -232,10 +232,10 @@ def check_dtype(name: str, value: Any, allowed: Iterable[npt.DTypeLike]) -> np.d
     >>> check_dtype("dtype", "f8", [np.float64, np.int64])
     dtype('float64')
     """
-    allowed_dtypes = [np.dtype(a) for a in allowed]
+    allowed_dtypes: list[np.dtype[Any]] = [np.dtype(a) for a in allowed]
     names = ", ".join(str(d) for d in allowed_dtypes)
     try:
-        dtype = np.dtype(value)
+        dtype: np.dtype[Any] = np.dtype(value)
     except TypeError as err:
         raise TypeError(
             f"`{name}` must be a numpy dtype, one of {names}, got {describe(value)}."
@@ -317,7 +317,8 @@ def check_array(
     if contiguous and not arr.flags.c_contiguous:
         if not copy_ok:
             raise ValueError(
-                f"`{name}` must be C-contiguous, got a strided view; pass np.ascontiguousarray(...)."
+                f"`{name}` must be C-contiguous, got a strided view; "
+                "pass np.ascontiguousarray(...)."
             )
         arr = np.ascontiguousarray(arr)
     if finite and arr.dtype.kind in "fc" and not np.isfinite(arr).all():

@@ -22,7 +22,6 @@ marked busy and every other call on it waits, without the GIL, until the copy
 is done.
 """
 
-cimport cython
 cimport numpy as cnp
 from cpython.pythread cimport (
     NOWAIT_LOCK,
@@ -35,7 +34,7 @@ from cpython.pythread cimport (
 )
 from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_CheckExact
 from cpython.long cimport PyLong_CheckExact
-from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t
+from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint64_t
 
 from lukhas._native._ringcore cimport (
     RingIndex,

@@ -107,22 +107,22 @@ class RingBuffer(_ring.RingBufferCore):
     def __new__(cls, capacity: int, dtype: npt.DTypeLike = np.float64) -> RingBuffer:
         cap = check_int("capacity", capacity, low=1)
         dt = check_dtype("dtype", dtype, SUPPORTED_DTYPES)
-        return super().__new__(cls, cap, dt)
+        ring: RingBuffer = super().__new__(cls, cap, dt)
+        return ring
 
     def __repr__(self) -> str:
         return f"RingBuffer(capacity={self.capacity}, dtype={self.dtype}, len={len(self)})"
 
     # -- hooks the compiled core calls when its fast-path checks fail ----------------
     def _coerce_scalar(self, x: Any) -> float | int:
+        is_bool = isinstance(x, (bool, np.bool_))
         if self.dtype.kind == "f":
-            if isinstance(x, (numbers.Real, np.floating, np.integer)) and not isinstance(
-                x, (bool, np.bool_)
-            ):
+            if not is_bool and isinstance(x, (numbers.Real, np.floating, np.integer)):
                 return float(x)
             raise TypeError(
                 f"`x` must be a real number for a {self.dtype} ring, got {describe(x)}."
             )
-        if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Integral, np.integer)):
+        if is_bool or not isinstance(x, (numbers.Integral, np.integer)):
             raise TypeError(f"`x` must be an int for a {self.dtype} ring, got {describe(x)}.")
         value = operator.index(x)
         info = np.iinfo(self.dtype)
@@ -220,7 +220,8 @@ class Ring(_ring.RingCore):
     __slots__ = ()
 
     def __new__(cls, capacity: int) -> Ring:
-        return super().__new__(cls, check_int("capacity", capacity, low=1))
+        ring: Ring = super().__new__(cls, check_int("capacity", capacity, low=1))
+        return ring
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(capacity={self.capacity}, len={len(self)})"
@@ -281,7 +282,7 @@ class DecimatingRing(_ring.DecimatingRingCore, Ring):
         decimation_factor: int = 2,
         decimation_strategy: str = "skip_nth",
     ) -> DecimatingRing:
-        return super().__new__(
+        ring: DecimatingRing = super().__new__(
             cls,
             check_int("capacity", capacity, low=1),
             check_real(
@@ -290,3 +291,4 @@ class DecimatingRing(_ring.DecimatingRingCore, Ring):
             check_int("decimation_factor", decimation_factor, low=2),
             check_choice("decimation_strategy", decimation_strategy, DECIMATION_STRATEGIES),
         )
+        return ring

@@ -1,4 +1,5 @@
-"""lukhas.core.ring: RingBuffer against the list reference, Ring/DecimatingRing against the contract."""
+"""lukhas.core.ring: RingBuffer against the list reference; Ring and DecimatingRing
+against the contract."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from reference.ring_ref import RefDecimatingRing, RefRing
 
 from lukhas._native import ring as native_ring
 from lukhas.core.ring import (
@@ -21,6 +21,7 @@ from lukhas.core.ring import (
     Ring,
     RingBuffer,
 )
+from reference.ring_ref import RefDecimatingRing, RefRing
 
 INT_DTYPES = [d for d in SUPPORTED_DTYPES if d.kind in "iu"]
 
