@@ -34,6 +34,8 @@ from cpython.pythread cimport (
 )
 from cpython.float cimport PyFloat_AS_DOUBLE, PyFloat_CheckExact
 from cpython.long cimport PyLong_CheckExact
+from libc.float cimport FLT_MAX
+from libc.math cimport INFINITY, fabs
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint64_t
 
 from lukhas._native._ringcore cimport (
@@ -198,7 +200,8 @@ cdef class RingBufferCore:
         if self._kind <= K_F32:
             if PyFloat_CheckExact(x):
                 out.f = PyFloat_AS_DOUBLE(x)
-                return True
+                # A finite double beyond float32's range would silently become inf.
+                return self._kind == K_F64 or not (FLT_MAX < fabs(out.f) < INFINITY)
             if PyLong_CheckExact(x):
                 v = PyLong_AsLongLongAndOverflow(x, &overflow)
                 if overflow:

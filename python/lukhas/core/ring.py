@@ -59,6 +59,16 @@ def _check_index(name: str, key: Any, size: int) -> int:
     return i
 
 
+def _check_float_range(name: str, arr: npt.NDArray[Any], target: np.dtype[Any]) -> None:
+    # Finite values beyond the target's range would silently become inf.
+    finite = arr[np.isfinite(arr)]
+    limit = float(np.finfo(target).max)
+    if finite.size and float(np.abs(finite).max()) > limit:
+        raise ValueError(
+            f"`{name}` holds finite values beyond the {target} range (+-{limit:.6g})."
+        )
+
+
 def _raise_empty(kind: str, op: str) -> NoReturn:
     raise EmptyRingError(f"{op}() from an empty {kind}.")
 
@@ -118,7 +128,12 @@ class RingBuffer(_ring.RingBufferCore):
         is_bool = isinstance(x, (bool, np.bool_))
         if self.dtype.kind == "f":
             if not is_bool and isinstance(x, (numbers.Real, np.floating, np.integer)):
-                return float(x)
+                try:
+                    value = float(x)
+                except OverflowError as err:  # an int beyond float64
+                    raise ValueError(f"`x`={x} is out of range for a {self.dtype} ring.") from err
+                _check_float_range("x", np.array([value]), self.dtype)
+                return value
             raise TypeError(
                 f"`x` must be a real number for a {self.dtype} ring, got {describe(x)}."
             )
@@ -152,6 +167,8 @@ class RingBuffer(_ring.RingBufferCore):
             return np.ascontiguousarray(arr, dtype=target.newbyteorder("="))
         kind = arr.dtype.kind
         if target.kind == "f" and kind in "fiu":
+            if kind == "f":
+                _check_float_range("values", arr, target)
             return np.ascontiguousarray(arr, dtype=target)
         if target.kind in "iu" and kind in "iu":
             if not np.can_cast(arr.dtype, target, casting="safe"):
