@@ -13,6 +13,7 @@ import atheris
 
 with atheris.instrument_imports():
     import numpy as np
+
     from fuzz.ring_driver import OPS, run_script
 
 

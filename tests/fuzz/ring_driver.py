@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from reference.ring_ref import RefRing
 
 from lukhas.core.ring import SUPPORTED_DTYPES, EmptyRingError, RingBuffer
+from reference.ring_ref import RefRing
 
 ALLOWED = (TypeError, ValueError, IndexError)
 OPS = ("append", "extend", "pop", "popleft", "latest", "getitem", "clear", "view")

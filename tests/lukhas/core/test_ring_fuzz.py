@@ -12,10 +12,11 @@ the recorded run counts).
 from __future__ import annotations
 
 import numpy as np
-from fuzz.ring_driver import OPS, run_script
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+from fuzz.ring_driver import OPS, run_script
 
 RUNS: list[int] = []
 
