@@ -1,0 +1,142 @@
+"""Two-sample KS (against scipy and brute-force enumeration) and the windowed KS detector."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from lukhas.core.drift import WindowedKS, kolmogorov_sf, ks_2samp
+from reference.drift_ref import ref_ks_pvalue_enumerate, ref_ks_statistic, ref_windowed_ks
+
+scipy_stats = pytest.importorskip("scipy.stats")
+scipy_special = pytest.importorskip("scipy.special")
+
+samples = arrays(np.float64, st.integers(1, 25), elements=st.floats(-100, 100))
+
+
+# -- statistic and exact p-value ------------------------------------------------------------
+@settings(max_examples=60, deadline=None)
+@given(samples, samples)
+def test_statistic_and_exact_pvalue_match_scipy(x: np.ndarray, y: np.ndarray) -> None:
+    ours = ks_2samp(x, y, method="exact")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        theirs = scipy_stats.ks_2samp(x, y, method="exact")
+    assume(not caught)  # scipy gives up on some heavily tied samples and falls back to asymp
+    assert ours.statistic == pytest.approx(ref_ks_statistic(x.tolist(), y.tolist()), abs=1e-12)
+    assert ours.statistic == pytest.approx(theirs.statistic, abs=1e-12)
+    assert ours.pvalue == pytest.approx(theirs.pvalue, rel=1e-9, abs=1e-14)
+
+
+@pytest.mark.parametrize(("n", "m"), [(1, 1), (1, 5), (3, 4), (5, 5), (4, 8), (6, 7)])
+def test_exact_pvalue_equals_enumeration_of_all_splits(n: int, m: int) -> None:
+    rng = np.random.default_rng(n * 100 + m)
+    x = rng.normal(0.0, 1.0, n)
+    y = rng.normal(0.7, 1.0, m)
+    res = ks_2samp(x, y, method="exact")
+    assert res.pvalue == pytest.approx(ref_ks_pvalue_enumerate(x.tolist(), y.tolist()), rel=1e-12)
+
+
+@pytest.mark.parametrize(("n", "m", "shift"), [(300, 400, 0.0), (300, 400, 0.3), (800, 500, 0.1)])
+def test_exact_matches_scipy_on_larger_samples(n: int, m: int, shift: float) -> None:
+    rng = np.random.default_rng(n + m)
+    x, y = rng.normal(0, 1, n), rng.normal(shift, 1, m)
+    ours = ks_2samp(x, y)
+    assert ours.method == "exact"
+    assert ours.pvalue == pytest.approx(scipy_stats.ks_2samp(x, y, method="exact").pvalue,
+                                        rel=1e-8, abs=1e-300)
+
+
+def test_tiny_pvalues_keep_relative_precision() -> None:
+    x, y = np.arange(60.0), np.arange(60.0) + 100.0
+    ours = ks_2samp(x, y, method="exact")
+    theirs = scipy_stats.ks_2samp(x, y, method="exact")
+    assert 0.0 < ours.pvalue < 1e-30
+    assert ours.pvalue == pytest.approx(theirs.pvalue, rel=1e-8)
+
+
+# -- asymptotic ---------------------------------------------------------------------------
+@pytest.mark.parametrize("x", [0.05, 0.3, 0.6, 0.9, 0.99, 1.0, 1.36, 2.0, 3.5, 6.0])
+def test_kolmogorov_sf_matches_scipy(x: float) -> None:
+    assert kolmogorov_sf(x) == pytest.approx(float(scipy_special.kolmogorov(x)), rel=1e-10,
+                                             abs=1e-300)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize(("n", "m"), [(400, 600), (2000, 1500)])
+def test_asymptotic_pvalue_close_to_scipy(seed: int, n: int, m: int) -> None:
+    """Stated threshold: |p_ours - p_scipy| <= 0.01 for n m / (n + m) >= 200."""
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(0, 1, n), rng.normal(0.08 * seed, 1, m)
+    ours = ks_2samp(x, y, method="asymp")
+    theirs = scipy_stats.ks_2samp(x, y, method="asymp")
+    assert ours.method == "asymp"
+    assert abs(ours.pvalue - theirs.pvalue) <= 0.01
+
+
+def test_auto_switches_to_asymptotic_for_large_samples() -> None:
+    rng = np.random.default_rng(0)
+    res = ks_2samp(rng.normal(size=10_001), rng.normal(size=50))
+    assert res.method == "asymp" and 0.0 <= res.pvalue <= 1.0
+
+
+def test_ks_validation() -> None:
+    with pytest.raises(ValueError, match="`sample2`"):
+        ks_2samp([1.0], [])
+    with pytest.raises(ValueError, match="`sample1`"):
+        ks_2samp([np.nan], [1.0])
+    with pytest.raises(TypeError, match="`sample1`"):
+        ks_2samp(["a"], [1.0])
+    with pytest.raises(ValueError, match="`method`"):
+        ks_2samp([1.0], [2.0], method="bootstrap")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="`x`"):
+        kolmogorov_sf(None)  # type: ignore[arg-type]
+
+
+# -- windowed detector --------------------------------------------------------------------
+def _scipy_p(a: list[float], b: list[float]) -> float:
+    return float(scipy_stats.ks_2samp(a, b, method="exact").pvalue)
+
+
+@pytest.mark.parametrize("given_reference", [False, True])
+def test_windowed_ks_state_equals_batch_after_every_update(given_reference: bool) -> None:
+    rng = np.random.default_rng(42)
+    xs = np.r_[rng.normal(0, 1, 60), rng.normal(2.0, 1, 60), rng.normal(-1, 1, 40)]
+    reference = rng.normal(0, 1, 15) if given_reference else None
+    det = WindowedKS(window=12, alpha=0.01, reference=reference)
+    ref = ref_windowed_ks(xs.tolist(), window=12, alpha=0.01, pvalue=_scipy_p,
+                          reference=None if reference is None else reference.tolist())
+    for x, (ref_window, current, alarm) in zip(xs.tolist(), ref, strict=True):
+        assert det.update(x) is alarm
+        if alarm:
+            assert det.reference is not None
+            np.testing.assert_array_equal(det.reference, np.sort(current))
+        elif ref_window is None:
+            assert det.reference is None
+        else:
+            np.testing.assert_array_equal(det.reference, np.sort(ref_window))
+            np.testing.assert_array_equal(det.current, current)
+        if len(current) == 12:
+            assert det.statistic == pytest.approx(ref_ks_statistic(ref_window, current))
+            assert det.pvalue == pytest.approx(_scipy_p(ref_window, current), rel=1e-9)
+    assert det.n_detections == sum(r[2] for r in ref) >= 2
+
+
+def test_windowed_ks_update_many_equals_loop_and_validation() -> None:
+    rng = np.random.default_rng(9)
+    xs = np.r_[rng.normal(0, 1, 200), rng.normal(3, 1, 200)]
+    a, b = WindowedKS(window=40, alpha=0.001), WindowedKS(window=40, alpha=0.001)
+    assert a.update_many(xs).tolist() == [b.update(x) for x in xs.tolist()]
+    assert a.pvalue == b.pvalue and a.n_detections == b.n_detections >= 1
+    assert WindowedKS().pvalue is None
+    with pytest.raises(ValueError, match="`alpha`"):
+        WindowedKS(alpha=1.0)
+    with pytest.raises(ValueError, match="`reference`"):
+        WindowedKS(reference=[])
+    with pytest.raises(TypeError, match="`window`"):
+        WindowedKS(window="10")  # type: ignore[arg-type]

@@ -1,0 +1,188 @@
+"""Slow, obvious references for ``lukhas.core.drift`` (and the detectors built on it).
+
+Each function recomputes from the raw prefix with plain loops; none shares code
+with the library.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Sequence
+
+__all__ = [
+    "ref_adwin_exact",
+    "ref_cosine",
+    "ref_ks_pvalue_enumerate",
+    "ref_ks_statistic",
+    "ref_page_hinkley",
+    "ref_welford",
+    "ref_windowed_ks",
+]
+
+
+def ref_cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    """Cosine similarity with the contract's zero cases, by explicit sums."""
+    if len(a) == 0 or len(a) != len(b):
+        return 0.0
+    dot = 0.0
+    na = 0.0
+    nb = 0.0
+    for x, y in zip(a, b, strict=True):
+        dot += x * y
+        na += x * x
+        nb += y * y
+    if na == 0.0 or nb == 0.0:
+        return 0.0
+    return max(-1.0, min(1.0, dot / (math.sqrt(na) * math.sqrt(nb))))
+
+
+def ref_welford(xs: Sequence[float]) -> tuple[float, float, float]:
+    """Batch (mean, sum of squared deviations, sample std) of ``xs``, two-pass."""
+    n = len(xs)
+    if n == 0:
+        return 0.0, 0.0, 0.0
+    mean = sum(xs) / n
+    sq = sum((x - mean) ** 2 for x in xs)
+    std = math.sqrt(sq / (n - 1)) if n > 1 else 0.0
+    return mean, sq, std
+
+
+def ref_page_hinkley(
+    xs: Sequence[float],
+    *,
+    delta: float,
+    threshold: float,
+    fading: float = 1.0,
+    min_instances: int = 1,
+    mode: str = "both",
+) -> list[tuple[bool, int, float, float, float]]:
+    """Page-Hinkley from scratch: per sample (alarm, n, mean, stat_up, stat_down).
+
+    After each alarm the segment restarts.  Means are recomputed from the
+    segment's samples (a batch mean), not updated incrementally.
+    """
+    out: list[tuple[bool, int, float, float, float]] = []
+    segment: list[float] = []
+    ups: list[float] = []
+    downs: list[float] = []
+    for x in xs:
+        segment.append(x)
+        t = len(segment)
+        mean_t = sum(segment) / t
+        prev_up = ups[-1] if ups else 0.0
+        prev_down = downs[-1] if downs else 0.0
+        ups.append(fading * prev_up + (x - mean_t - delta))
+        downs.append(fading * prev_down + (x - mean_t + delta))
+        stat_up = ups[-1] - min([0.0, *ups])
+        stat_down = max([0.0, *downs]) - downs[-1]
+        alarm = t >= min_instances and (
+            (mode != "down" and stat_up > threshold) or (mode != "up" and stat_down > threshold)
+        )
+        if alarm:
+            out.append((True, 0, 0.0, 0.0, 0.0))
+            segment, ups, downs = [], [], []
+        else:
+            out.append((False, t, mean_t, stat_up, stat_down))
+    return out
+
+
+def ref_ks_statistic(x: Sequence[float], y: Sequence[float]) -> float:
+    """``max |F_x(v) - F_y(v)|`` over the pooled values, by counting."""
+    best = 0.0
+    for v in [*x, *y]:
+        fx = sum(1 for a in x if a <= v) / len(x)
+        fy = sum(1 for b in y if b <= v) / len(y)
+        best = max(best, abs(fx - fy))
+    return best
+
+
+def ref_ks_pvalue_enumerate(x: Sequence[float], y: Sequence[float]) -> float:
+    """Exact permutation p-value: share of all splits of the pooled sample with D >= observed.
+
+    Only for tiny samples (``C(n + m, n)`` splits).  Compares with a small
+    relative slack so that equal statistics count as ">=".
+    """
+    pooled = [*x, *y]
+    n = len(x)
+    observed = ref_ks_statistic(x, y)
+    hits = 0
+    total = 0
+    for chosen in itertools.combinations(range(len(pooled)), n):
+        chosen_set = set(chosen)
+        first = [pooled[i] for i in chosen]
+        second = [pooled[i] for i in range(len(pooled)) if i not in chosen_set]
+        total += 1
+        if ref_ks_statistic(first, second) >= observed - 1e-12:
+            hits += 1
+    return hits / total
+
+
+def ref_windowed_ks(
+    xs: Sequence[float],
+    *,
+    window: int,
+    alpha: float,
+    pvalue: Callable[[Sequence[float], Sequence[float]], float],
+    reference: Sequence[float] | None = None,
+) -> list[tuple[list[float] | None, list[float], bool]]:
+    """Simulate the windowed KS detector: per sample (reference, current window, alarm)."""
+    ref: list[float] | None = None if reference is None else list(reference)
+    collected: list[float] = []
+    current: list[float] = []
+    out: list[tuple[list[float] | None, list[float], bool]] = []
+    for x in xs:
+        alarm = False
+        if ref is None:
+            collected.append(x)
+            if len(collected) == window:
+                ref, collected = collected, []
+            out.append((None if ref is None else list(ref), [], False))
+            continue
+        current = [*current, x][-window:]
+        snapshot = (list(ref), list(current))
+        if len(current) == window and pvalue(ref, current) <= alpha:
+            alarm = True
+            ref, current = list(current), []
+        out.append((snapshot[0], snapshot[1], alarm))
+    return out
+
+
+def ref_adwin_exact(
+    xs: Sequence[float],
+    *,
+    delta: float,
+    clock: int = 1,
+    min_window: int = 5,
+    grace: int = 10,
+) -> list[tuple[bool, int]]:
+    """ADWIN over every split point of an explicit window: per sample (alarm, width).
+
+    The same cut rule as the library (``L = ln(2 ln W / delta)``), tested at every
+    position instead of bucket boundaries; drops the oldest *sample* per cut.
+    """
+    window: list[float] = []
+    out: list[tuple[bool, int]] = []
+    for t, x in enumerate(xs, start=1):
+        window.append(x)
+        alarm = False
+        if t % clock == 0:
+            while len(window) >= grace and _exact_cut(window, delta, min_window):
+                window.pop(0)
+                alarm = True
+        out.append((alarm, len(window)))
+    return out
+
+
+def _exact_cut(window: list[float], delta: float, min_window: int) -> bool:
+    w = len(window)
+    mean = sum(window) / w
+    variance = sum((v - mean) ** 2 for v in window) / w
+    log_term = math.log(2.0 * math.log(w) / delta)
+    for n0 in range(min_window, w - min_window + 1):
+        n1 = w - n0
+        m = 1.0 / (1.0 / n0 + 1.0 / n1)
+        eps = math.sqrt(2.0 * variance * log_term / m) + 2.0 * log_term / (3.0 * m)
+        if abs(sum(window[:n0]) / n0 - sum(window[n0:]) / n1) > eps:
+            return True
+    return False
