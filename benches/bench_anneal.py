@@ -10,6 +10,7 @@ rate and spin updates per second in ``extra_info``.  Run:
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
@@ -95,15 +96,22 @@ SWEEPS_FOR = {"lukhas-pt": SWEEPS // 16, "lukhas-sqa": SWEEPS // 8, "openjij-sqa
 COPIES = {"lukhas-pt": 16, "lukhas-sqa": 8, "openjij-sqa": 4}
 
 
+def _min_time(benchmark, fallback):
+    # --benchmark-disable runs the body once without statistics.
+    return benchmark.stats.stats.min if benchmark.stats else fallback
+
+
 @pytest.mark.benchmark(group="anneal-n256")
 @pytest.mark.parametrize("name", list(PEERS))
 def test_anneal_n256(benchmark, name):
     q = factor_qubo(256)
     sweeps = SWEEPS_FOR.get(name, SWEEPS)
     PEERS[name](q, 2)  # compile / warm up outside the timing
+    t0 = time.perf_counter()
     samples, energies = benchmark(PEERS[name], q, sweeps)
+    elapsed = _min_time(benchmark, time.perf_counter() - t0)
     _record(benchmark, q.matrix, q.offset, samples, energies, None,
-            benchmark.stats.stats.min, 256, sweeps * COPIES.get(name, 1))
+            elapsed, 256, sweeps * COPIES.get(name, 1))
 
 
 @pytest.mark.benchmark(group="anneal-n20-tts")
@@ -113,8 +121,9 @@ def test_anneal_small_tts(benchmark, name):
     target = solve_qubo(q.matrix, "exact", offset=q.offset).best.energy
     sweeps = max(SWEEPS_FOR.get(name, 200) // 5, 10)
     PEERS[name](q, 2)
+    t0 = time.perf_counter()
     samples, energies = benchmark(PEERS[name], q, sweeps)
+    elapsed = _min_time(benchmark, time.perf_counter() - t0)
     _record(benchmark, q.matrix, q.offset, samples, energies, target,
-            benchmark.stats.stats.min, 20, sweeps * COPIES.get(name, 1))
-    benchmark.extra_info["tts99_s"] = tts99(benchmark.stats.stats.min / READS,
-                                            benchmark.extra_info["success"])
+            elapsed, 20, sweeps * COPIES.get(name, 1))
+    benchmark.extra_info["tts99_s"] = tts99(elapsed / READS, benchmark.extra_info["success"])

@@ -1,4 +1,3 @@
-# ruff: noqa: N803, N806  (matrix notation: Q, S, J, K, X are the textbook names)
 """Slow, obvious references for core.quantum_financial: loops over entries and over all states."""
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ __all__ = ["SECTIONS", "configure", "main"]
 #: Demo sections in the order they run: name -> module with ``TITLE`` and ``run(out)``.
 SECTIONS: dict[str, str] = {
     "ring": "lukhas.cli._demo_ring",
+    "glyphs": "lukhas.cli._demo_glyphs",
     "portfolio": "lukhas.cli._demo_portfolio",
 }
 
