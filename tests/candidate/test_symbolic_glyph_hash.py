@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -389,3 +390,17 @@ def test_table_load_rejects_tampered_files(tmp_path: Path) -> None:
         np.savez(fh, something=np.zeros(2))
     with pytest.raises(ValueError, match="is not a saved GlyphTable"):
         GlyphTable.load(path)
+
+
+def test_packed_fast_path_matches_the_converting_path() -> None:
+    # Ready uint8/int64 vectors take the native fast path; anything else is converted first.
+    rng = np.random.default_rng(11)
+    buf = rng.integers(0, 256, 300, dtype=np.uint8)
+    offs = np.array([0, 0, 5, 77, 300], dtype=np.int64)
+    fast = glyph_hash_many((buf, offs))
+    converted = glyph_hash_many((buf.tobytes(), offs.tolist()))
+    assert fast.tolist() == converted.tolist()
+    expected = [xxhash.xxh3_64_intdigest(buf[a:b].tobytes()) for a, b in itertools.pairwise(offs)]
+    assert fast.tolist() == expected
+    with pytest.raises(ValueError, match="`offsets` must be non-decreasing"):
+        glyph_hash_many((buf, np.array([0, 301], dtype=np.int64)))

@@ -25,6 +25,14 @@ def ref_cosine(a: Sequence[float], b: Sequence[float]) -> float:
     """Cosine similarity with the contract's zero cases, by explicit sums."""
     if len(a) == 0 or len(a) != len(b):
         return 0.0
+    # Divide each vector by its largest magnitude first: the cosine is unchanged, and
+    # squares of tiny (subnormal) or huge entries neither underflow nor overflow.
+    sa = max(abs(x) for x in a)
+    sb = max(abs(y) for y in b)
+    if sa == 0.0 or sb == 0.0:
+        return 0.0
+    a = [x / sa for x in a]
+    b = [y / sb for y in b]
     dot = 0.0
     na = 0.0
     nb = 0.0

@@ -11,6 +11,7 @@ UTF-8 bytes, other ``str`` encoded into one reusable scratch buffer) with the GI
 since the items are Python objects.
 """
 
+cimport numpy as cnp
 from cpython.object cimport PyObject
 from cpython.sequence cimport PySequence_Fast_ITEMS
 from libc.stdint cimport int64_t, uint8_t, uint16_t, uint32_t, uint64_t
@@ -51,6 +52,8 @@ cdef extern from *:
     bint lk_is_bytes "PyBytes_Check"(PyObject *o)
     char *lk_bytes_data "PyBytes_AS_STRING"(PyObject *o)
     Py_ssize_t lk_bytes_length "PyBytes_GET_SIZE"(PyObject *o)
+
+cnp.import_array()
 
 XXH3_64 = 0
 XXH64 = 1
@@ -108,6 +111,27 @@ def xxh3_64_with_loop(const uint8_t[::1] data, uint64_t seed, str loop):
     return digest
 
 
+cdef int _hash_packed_ptrs(const uint8_t *buf, Py_ssize_t buf_len, const int64_t *offsets,
+                           Py_ssize_t n, uint64_t seed, int algorithm,
+                           uint64_t *out) except -1:
+    # Checks what memory safety depends on, then hashes without the GIL.
+    cdef int64_t bad
+    with nogil:
+        bad = lk_offsets_first_invalid(offsets, <size_t>n, buf_len)
+    if bad >= 0:
+        raise ValueError(
+            f"`offsets` must be non-decreasing within [0, len(buffer)]=[0, {buf_len}], "
+            f"got offsets[{bad}] = {offsets[bad]}"
+            + (f" after {offsets[bad - 1]}." if bad > 0 else "."))
+    if n == 0:
+        return 0
+    if buf_len == 0:
+        buf = NULL
+    with nogil:
+        lk_hash_packed(algorithm, buf, offsets, <size_t>n, seed, out)
+    return 0
+
+
 def hash_packed(const uint8_t[::1] buffer, const int64_t[::1] offsets, uint64_t seed,
                 int algorithm, uint64_t[::1] out):
     """Hash glyph i = buffer[offsets[i]:offsets[i + 1]] into out[i] (n = len(offsets) - 1)."""
@@ -116,19 +140,41 @@ def hash_packed(const uint8_t[::1] buffer, const int64_t[::1] offsets, uint64_t 
         raise ValueError("`offsets` must hold n + 1 >= 1 offsets, got an empty array.")
     cdef Py_ssize_t n = offsets.shape[0] - 1
     _check_out(out, n)
-    cdef int64_t bad
-    with nogil:
-        bad = lk_offsets_first_invalid(&offsets[0], <size_t>n, buffer.shape[0])
-    if bad >= 0:
-        raise ValueError(
-            f"`offsets` must be non-decreasing within [0, len(buffer)]=[0, {buffer.shape[0]}], "
-            f"got offsets[{bad}] = {offsets[bad]}"
-            + (f" after {offsets[bad - 1]}." if bad > 0 else "."))
-    if n == 0:
-        return
-    cdef const uint8_t *buf = &buffer[0] if buffer.shape[0] > 0 else NULL
-    with nogil:
-        lk_hash_packed(algorithm, buf, &offsets[0], <size_t>n, seed, &out[0])
+    _hash_packed_ptrs(&buffer[0] if buffer.shape[0] > 0 else NULL, buffer.shape[0],
+                      &offsets[0], n, seed, algorithm, &out[0] if n > 0 else NULL)
+
+
+cdef inline bint _is_plain_vector(object arr, int typenum) noexcept:
+    # An exact, aligned, C-contiguous, native-order 1-D ndarray of the given type.
+    return (
+        cnp.PyArray_CheckExact(arr)
+        and cnp.PyArray_NDIM(<cnp.ndarray> arr) == 1
+        and cnp.PyArray_TYPE(<cnp.ndarray> arr) == typenum
+        and cnp.PyArray_ISCARRAY_RO(<cnp.ndarray> arr)
+        and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray> arr)
+    )
+
+
+def hash_packed_arrays(buffer, offsets, uint64_t seed, int algorithm):
+    """Fast path of ``hash_packed`` for ready arrays: a new uint64 array of digests.
+
+    Returns None unless ``buffer`` is a plain uint8 vector and ``offsets`` a plain
+    non-empty int64 vector; the caller then converts them and uses ``hash_packed``.
+    Costs a few hundred nanoseconds less per call than converting through typed
+    memoryviews, which matters for one large buffer.
+    """
+    _check_algorithm(algorithm)
+    if not (_is_plain_vector(buffer, cnp.NPY_UINT8) and _is_plain_vector(offsets, cnp.NPY_INT64)):
+        return None
+    cdef cnp.npy_intp n = cnp.PyArray_DIM(<cnp.ndarray> offsets, 0) - 1
+    if n < 0:
+        return None
+    cdef cnp.ndarray out = cnp.PyArray_EMPTY(1, &n, cnp.NPY_UINT64, 0)
+    _hash_packed_ptrs(<const uint8_t *> cnp.PyArray_DATA(<cnp.ndarray> buffer),
+                      cnp.PyArray_DIM(<cnp.ndarray> buffer, 0),
+                      <const int64_t *> cnp.PyArray_DATA(<cnp.ndarray> offsets), n, seed,
+                      algorithm, <uint64_t *> cnp.PyArray_DATA(out))
+    return out
 
 
 def hash_fixed_bytes(const uint8_t[::1] data, Py_ssize_t itemsize, uint64_t seed,

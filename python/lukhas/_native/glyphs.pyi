@@ -20,6 +20,9 @@ def hash_packed(
     algorithm: int,
     out: npt.NDArray[np.uint64],
 ) -> None: ...
+def hash_packed_arrays(
+    buffer: object, offsets: object, seed: int, algorithm: int
+) -> npt.NDArray[np.uint64] | None: ...
 def hash_fixed_bytes(
     data: npt.NDArray[np.uint8],
     itemsize: int,

@@ -240,6 +240,9 @@ def glyph_hash_many(
     seed, algo = _resolve(seed, algorithm)
     kernel = algo.kernel_id
     if _is_packed_pair(glyphs):
+        ready = _native.hash_packed_arrays(glyphs[0], glyphs[1], seed, kernel)
+        if ready is not None:
+            return ready
         buf, offs = _packed_arrays(*glyphs)
         out = np.empty(max(offs.shape[0] - 1, 0), dtype=np.uint64)
         _native.hash_packed(buf, offs, seed, kernel, out)
