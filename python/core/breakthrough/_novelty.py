@@ -12,6 +12,20 @@ from lukhas._validation import check_array, check_int
 __all__ = ["VectorNovelty"]
 
 
+def _unit(vec: npt.NDArray[np.float64]) -> npt.NDArray[np.float64] | None:
+    """``vec / |vec|``, or None for a zero vector.
+
+    Dividing by the largest magnitude first keeps the squares of tiny (subnormal)
+    or huge entries from underflowing or overflowing.
+    """
+    scale = float(np.max(np.abs(vec)))
+    if scale == 0.0:
+        return None
+    scaled = vec / scale
+    unit: npt.NDArray[np.float64] = scaled / float(np.linalg.norm(scaled))
+    return unit
+
+
 class VectorNovelty:
     """Surprise of each new vector relative to the last ``capacity`` vectors.
 
@@ -82,10 +96,10 @@ class VectorNovelty:
         return self._score(vec)
 
     def _score(self, vec: npt.NDArray[np.float64]) -> float:
-        norm = float(np.linalg.norm(vec))
-        if self._count == 0 or norm == 0.0:
+        unit = _unit(vec)
+        if self._count == 0 or unit is None:
             return 1.0
-        sims = self._units[: self._count] @ (vec / norm)
+        sims = self._units[: self._count] @ unit
         return float(min(1.0, max(0.0, 1.0 - float(np.max(sims)))))
 
     def observe(self, vector: Any) -> float:
@@ -117,9 +131,9 @@ class VectorNovelty:
         if self.dim is None:
             self.dim = vec.shape[0]
             self._units = np.zeros((self.capacity, self.dim), dtype=np.float64)
-        norm = float(np.linalg.norm(vec))
+        unit = _unit(vec)
         # A zero vector is remembered as zero: it is similar to nothing.
-        self._units[self._head] = vec / norm if norm > 0.0 else 0.0
+        self._units[self._head] = 0.0 if unit is None else unit
         self._head = (self._head + 1) % self.capacity
         self._count = min(self._count + 1, self.capacity)
         return score
