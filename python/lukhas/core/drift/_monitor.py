@@ -146,17 +146,17 @@ def _cosine(a: Any, b: Any) -> float:
     vb = _as_vector("b", b)
     if va.shape[0] == 0 or va.shape[0] != vb.shape[0]:
         return 0.0
-    # Scale by the largest magnitude so squares neither overflow nor underflow;
-    # a common scale leaves the cosine unchanged and identical inputs identical.
-    scale = max(float(np.max(np.abs(va))), float(np.max(np.abs(vb))))
-    if scale == 0.0:
+    # Scale each vector by its own largest magnitude: the cosine is unchanged, the
+    # squares neither overflow nor underflow (each norm is then >= 1), and identical
+    # inputs stay identical.
+    scale_a = float(np.max(np.abs(va)))
+    scale_b = float(np.max(np.abs(vb)))
+    if scale_a == 0.0 or scale_b == 0.0:
         return 0.0
-    va = va / scale
-    vb = vb / scale
+    va = va / scale_a
+    vb = vb / scale_b
     norm_a = float(va @ va)
     norm_b = float(vb @ vb)
-    if norm_a == 0.0 or norm_b == 0.0:
-        return 0.0
     # sqrt(fl(x * x)) == x under IEEE rounding, so identical vectors give dot / norm == 1.0.
     cosine = float(va @ vb) / math.sqrt(norm_a * norm_b)
     return min(1.0, max(-1.0, cosine))

@@ -1,0 +1,184 @@
+"""Vector search: lukhas FlatIndex / HNSWIndex beside numpy, faiss, hnswlib and usearch.
+
+Data: a Gaussian mixture projected on the unit sphere (clustered, embedding-like),
+inner-product metric.  Exact benches assert the ids against lukhas' exact result;
+HNSW benches pick, per library and untimed, the smallest ``ef`` that reaches
+recall@10 >= 0.99 against the exact result, then time search at that ``ef`` (so
+queries/s are compared at the same recall) and assert the recall again.
+
+Run: ``pytest benches/bench_memory.py --benchmark-only``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+
+from candidate.memory.backends import FlatIndex, HNSWIndex
+from reference.topk_ref import recall_at_k
+
+K = 10
+EXACT_N, EXACT_DIM, EXACT_Q = 100_000, 128, 1000
+ANN_N, ANN_DIM, ANN_Q = 20_000, 96, 2000
+M, EF_CONSTRUCTION = 16, 200
+EF_LADDER = (16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
+TARGET_RECALL = 0.99
+
+
+def sphere_mixture(n: int, dim: int, seed: int, clusters: int = 64) -> np.ndarray:
+    """Clustered unit vectors: cluster centres plus isotropic noise, normalised."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, dim)).astype(np.float32)
+    x = centres[rng.integers(0, clusters, n)] + 0.5 * rng.standard_normal((n, dim),
+                                                                         dtype=np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+@pytest.fixture(scope="module")
+def exact_data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    base = sphere_mixture(EXACT_N, EXACT_DIM, 0)
+    queries = sphere_mixture(EXACT_Q, EXACT_DIM, 1)
+    index = FlatIndex(EXACT_DIM, "ip")
+    index.add(base)
+    truth, _ = index.search(queries, K)
+    return base, queries, truth
+
+
+def _numpy_topk(base: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    scores = queries @ base.T
+    part = np.argpartition(-scores, K, axis=1)[:, :K]
+    order = np.argsort(-np.take_along_axis(scores, part, axis=1), axis=1)
+    return np.take_along_axis(part, order, axis=1)
+
+
+def _faiss_flat(base: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    faiss = pytest.importorskip("faiss")
+    index = faiss.IndexFlatIP(base.shape[1])
+    index.add(base)
+    return lambda q: index.search(q, K)[1]
+
+
+def _lukhas_flat(base: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+    index = FlatIndex(base.shape[1], "ip")
+    index.add(base)
+    return lambda q: index.search(q, K)[0]
+
+
+EXACT_PEERS: dict[str, Callable[[np.ndarray], Callable[[np.ndarray], np.ndarray]]] = {
+    "lukhas": _lukhas_flat,
+    "numpy-matmul-argpartition": lambda base: lambda q: _numpy_topk(base, q),
+    "faiss-IndexFlatIP": _faiss_flat,
+}
+
+
+@pytest.mark.benchmark(group="memory-exact-search")
+@pytest.mark.parametrize("peer", list(EXACT_PEERS))
+def test_exact_search(benchmark: Any, exact_data: Any, peer: str) -> None:
+    base, queries, truth = exact_data
+    search = EXACT_PEERS[peer](base)
+    found = benchmark.pedantic(search, args=(queries,), rounds=3, iterations=1,
+                               warmup_rounds=1)
+    assert recall_at_k(np.asarray(found, dtype=np.int64), truth) >= 0.999
+
+
+# -- HNSW ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ann_data() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    base = sphere_mixture(ANN_N, ANN_DIM, 2)
+    queries = sphere_mixture(ANN_Q, ANN_DIM, 3)
+    index = FlatIndex(ANN_DIM, "ip")
+    index.add(base)
+    truth, _ = index.search(queries, K)
+    return base, queries, truth
+
+
+class _Peer:
+    """One ANN library: build, set the beam width, search."""
+
+    def __init__(self, build: Callable[[np.ndarray], Any],
+                 search: Callable[[Any, np.ndarray, int], np.ndarray]) -> None:
+        self.build = build
+        self.search = search
+
+
+def _hnswlib_build(base: np.ndarray) -> Any:
+    hnswlib = pytest.importorskip("hnswlib")
+    index = hnswlib.Index("ip", base.shape[1])
+    index.init_index(base.shape[0], M, EF_CONSTRUCTION, 0)
+    index.add_items(base)
+    return index
+
+
+def _hnswlib_search(index: Any, q: np.ndarray, ef: int) -> np.ndarray:
+    index.set_ef(ef)
+    return np.asarray(index.knn_query(q, K)[0], dtype=np.int64)
+
+
+def _faiss_build(base: np.ndarray) -> Any:
+    faiss = pytest.importorskip("faiss")
+    index = faiss.IndexHNSWFlat(base.shape[1], M, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = EF_CONSTRUCTION
+    index.add(base)
+    return index
+
+
+def _faiss_search(index: Any, q: np.ndarray, ef: int) -> np.ndarray:
+    index.hnsw.efSearch = ef
+    return np.asarray(index.search(q, K)[1], dtype=np.int64)
+
+
+def _usearch_build(base: np.ndarray) -> Any:
+    usearch = pytest.importorskip("usearch.index")
+    index = usearch.Index(ndim=base.shape[1], metric="ip", dtype="f32", connectivity=M,
+                          expansion_add=EF_CONSTRUCTION)
+    index.add(np.arange(base.shape[0]), base)
+    return index
+
+
+def _usearch_search(index: Any, q: np.ndarray, ef: int) -> np.ndarray:
+    index.expansion_search = ef
+    return np.asarray(index.search(q, K).keys, dtype=np.int64)
+
+
+def _lukhas_build(base: np.ndarray) -> HNSWIndex:
+    index = HNSWIndex(base.shape[1], "ip", M=M, ef_construction=EF_CONSTRUCTION, seed=0)
+    index.add(base)
+    return index
+
+
+ANN_PEERS = {
+    "lukhas": _Peer(_lukhas_build, lambda ix, q, ef: ix.search(q, K, ef=ef)[0]),
+    "hnswlib": _Peer(_hnswlib_build, _hnswlib_search),
+    "faiss-HNSWFlat": _Peer(_faiss_build, _faiss_search),
+    "usearch": _Peer(_usearch_build, _usearch_search),
+}
+
+
+@pytest.mark.benchmark(group="memory-hnsw-search-at-recall-0.99")
+@pytest.mark.parametrize("peer", list(ANN_PEERS))
+def test_hnsw_search(benchmark: Any, ann_data: Any, peer: str) -> None:
+    base, queries, truth = ann_data
+    lib = ANN_PEERS[peer]
+    index = lib.build(base)
+    ef = next((ef for ef in EF_LADDER
+               if recall_at_k(lib.search(index, queries, ef), truth) >= TARGET_RECALL), None)
+    if ef is None:
+        pytest.fail(f"{peer} does not reach recall {TARGET_RECALL} with ef <= {EF_LADDER[-1]}")
+    benchmark.extra_info["ef"] = ef
+    found = benchmark.pedantic(lib.search, args=(index, queries, ef), rounds=5, iterations=1,
+                               warmup_rounds=1)
+    assert recall_at_k(found, truth) >= TARGET_RECALL
+
+
+@pytest.mark.benchmark(group="memory-hnsw-build")
+@pytest.mark.parametrize("peer", list(ANN_PEERS))
+def test_hnsw_build(benchmark: Any, ann_data: Any, peer: str) -> None:
+    base, queries, truth = ann_data
+    lib = ANN_PEERS[peer]
+    index = benchmark.pedantic(lib.build, args=(base,), rounds=2, iterations=1)
+    assert recall_at_k(lib.search(index, queries, 256), truth) >= 0.95

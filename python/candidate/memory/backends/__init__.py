@@ -1,0 +1,33 @@
+"""Vector memory backends: exact and HNSW search, persistent and sharded stores.
+
+- :class:`FlatIndex`: exact top-k (BLAS products + compiled partial selection).
+- :class:`HNSWIndex`: our compiled HNSW graph (add, search with ``ef``,
+  delete, save/load, GIL-free batch search; ``exact=True`` for checking).
+- :class:`SQLiteStore`: vectors + ids + JSON metadata in SQLite (WAL); the
+  index is rebuilt on open; metadata filters in search.
+
+Scores are similarities (larger first) for ``"ip"`` and ``"cosine"`` and
+squared Euclidean distances (smaller first) for ``"l2"``.
+
+Examples
+--------
+>>> import numpy as np
+>>> from candidate.memory.backends import FlatIndex, HNSWIndex
+>>> data = np.random.default_rng(0).standard_normal((200, 16)).astype(np.float32)
+>>> flat, graph = FlatIndex(16, "cosine"), HNSWIndex(16, "cosine", seed=0)
+>>> _ = flat.add(data), graph.add(data)
+>>> (flat.search(data[:5], 3)[0] == graph.search(data[:5], 3)[0]).all()
+np.True_
+"""
+
+from __future__ import annotations
+
+from candidate.memory.backends.flat import FlatIndex
+from candidate.memory.backends.hnsw import HNSWIndex
+from candidate.memory.backends.sqlite_store import SQLiteStore
+
+__all__ = ["FlatIndex", "HNSWIndex", "SQLiteStore"]
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
