@@ -24,7 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 prange = numba.prange
 
 
-def njit(*, parallel: bool = False, **options: Any) -> Callable[[F], F]:
+def njit(*, parallel: bool = False, cache: bool = True, **options: Any) -> Callable[[F], F]:
     """Return a Numba ``njit`` decorator with the library's flags.
 
     Parameters
@@ -32,6 +32,11 @@ def njit(*, parallel: bool = False, **options: Any) -> Callable[[F], F]:
     parallel : bool, default=False
         Request ``prange`` parallelism; honoured only when
         :data:`lukhas._config.NUMBA_PARALLEL` is on.
+    cache : bool, default=True
+        Cache compiled code on disk (when :data:`lukhas._config.NUMBA_CACHE` is on
+        and a cache directory is writable).  Pass False for kernels that take a
+        function argument: each new function would add a cache entry that no
+        later process can reuse.
     **options
         Further ``numba.njit`` options (never ``fastmath``/``cache``: those
         come from :mod:`lukhas._config`).
@@ -49,7 +54,7 @@ def njit(*, parallel: bool = False, **options: Any) -> Callable[[F], F]:
     }
 
     def decorate(func: F) -> F:
-        if NUMBA_CACHE:
+        if cache and NUMBA_CACHE:
             try:
                 return numba.njit(cache=True, **flags)(func)  # type: ignore[no-any-return]
             except RuntimeError:  # no writable cache locator: compile without a cache
