@@ -13,6 +13,7 @@ __all__ = ["SECTIONS", "configure", "main"]
 SECTIONS: dict[str, str] = {
     "ring": "lukhas.cli._demo_ring",
     "glyphs": "lukhas.cli._demo_glyphs",
+    "clock": "lukhas.cli._demo_clock",
     "portfolio": "lukhas.cli._demo_portfolio",
     "evolve": "lukhas.cli._demo_evolve",
 }
