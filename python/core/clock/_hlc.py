@@ -124,6 +124,45 @@ class HLCTimestamp(_clock.HLCTimestampCore):
         value = check_int("packed", packed, low=0, high=(1 << 64) - 1)
         return cls(value >> HLC_COUNTER_BITS, value & _MAX_COUNTER)
 
+    @classmethod
+    def from_datetime(cls, moment: datetime, counter: int = 0) -> HLCTimestamp:
+        """Stamp a timezone-aware ``datetime`` (whole milliseconds since the epoch).
+
+        Parameters
+        ----------
+        moment : datetime
+            Timezone-aware, not before 1970-01-01.
+        counter : int, default=0
+            Logical counter, in [0, 65535].
+
+        Returns
+        -------
+        stamp : HLCTimestamp
+
+        Raises
+        ------
+        ValueError
+            If ``moment`` is naive, before the epoch or beyond 48-bit milliseconds.
+
+        Examples
+        --------
+        >>> HLCTimestamp.from_datetime(datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC))
+        HLCTimestamp(physical_ms=1000, counter=0)
+        """
+        if not isinstance(moment, datetime):
+            raise TypeError(f"`moment` must be a datetime, got {describe(moment)}.")
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError(
+                f"`moment` must be a timezone-aware datetime, got naive {moment.isoformat()}; "
+                "use datetime.now(timezone.utc)."
+            )
+        millis = (moment - _EPOCH) // timedelta(milliseconds=1)
+        if not 0 <= millis <= _MAX_MS:
+            raise ValueError(
+                f"`moment` must lie in [1970-01-01, 1970 + 2**48 ms), got {moment.isoformat()}."
+            )
+        return cls(millis, counter)
+
     def to_datetime(self) -> datetime:
         """The physical part as a timezone-aware UTC ``datetime``.
 

@@ -25,10 +25,11 @@ from __future__ import annotations
 import heapq
 import logging
 import operator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import Enum
 from typing import Final, Protocol, SupportsIndex, TypeAlias, cast
 
+from core.clock import HLC_COUNTER_BITS, HLCTimestamp
 from lukhas._validation import check_int, check_real, describe
 
 __all__ = [
@@ -43,10 +44,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Width of the logical counter in a packed HLC stamp.
-HLC_COUNTER_BITS: Final[int] = 16
 _MAX_STAMP: Final[int] = (1 << 64) - 1
-_EPOCH: Final[datetime] = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class HLCStampLike(Protocol):
@@ -82,15 +80,10 @@ def hlc_stamp_from_datetime(moment: datetime) -> int:
     >>> hlc_stamp_from_datetime(datetime(1970, 1, 1, 0, 0, 1, tzinfo=timezone.utc))
     65536000
     """
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(
-            f"`stamp` must be a timezone-aware datetime, got naive {moment.isoformat()}; "
-            "use datetime.now(timezone.utc)."
-        )
-    millis = (moment - _EPOCH) // timedelta(milliseconds=1)
-    if millis < 0:
-        raise ValueError(f"`stamp` must not be before 1970-01-01, got {moment.isoformat()}.")
-    return millis << HLC_COUNTER_BITS
+    try:
+        return int(HLCTimestamp.from_datetime(moment))
+    except ValueError as err:
+        raise ValueError(str(err).replace("`moment`", "`stamp`")) from None
 
 
 def as_hlc_stamp(name: str, stamp: object) -> int:
