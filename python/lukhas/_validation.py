@@ -17,6 +17,7 @@ ValueError: `capacity` must be an int >= 1, got 0.
 
 from __future__ import annotations
 
+import math
 import numbers
 import operator
 from collections.abc import Iterable
@@ -157,7 +158,7 @@ def check_real(
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
         raise TypeError(f"`{name}` must be a real number, got {describe(value)}.")
     fvalue = float(value)
-    if not np.isfinite(fvalue):
+    if not math.isfinite(fvalue):
         raise ValueError(f"`{name}` must be finite, got {fvalue}.")
     too_low = low is not None and (fvalue < low if low_inclusive else fvalue <= low)
     too_high = high is not None and (fvalue > high if high_inclusive else fvalue >= high)

@@ -1,0 +1,89 @@
+"""candidate.trace beside OpenTelemetry: header propagation and span creation.
+
+Run:
+
+    pytest benches/bench_trace.py --benchmark-only --benchmark-min-rounds=3
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from candidate.trace import SpanRecorder, Tracer, extract, inject
+
+propagation = pytest.importorskip("opentelemetry.trace.propagation.tracecontext")
+sdk_trace = pytest.importorskip("opentelemetry.sdk.trace")
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor  # noqa: E402
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import (  # noqa: E402
+    InMemorySpanExporter,
+)
+
+HEADERS = {
+    "traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+    "tracestate": "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE",
+}
+N = 1000
+
+
+@pytest.mark.benchmark(group="extract-inject")
+def test_propagate_ours(benchmark):
+    def run():
+        out = None
+        for _ in range(N):
+            out = inject({}, extract(HEADERS))
+        return out
+
+    assert benchmark(run) == HEADERS
+
+
+@pytest.mark.benchmark(group="extract-inject")
+def test_propagate_opentelemetry(benchmark):
+    propagator = propagation.TraceContextTextMapPropagator()
+
+    def run():
+        out = None
+        for _ in range(N):
+            out = {}
+            propagator.inject(out, context=propagator.extract(HEADERS))
+        return out
+
+    assert benchmark(run) == HEADERS
+
+
+@pytest.mark.benchmark(group="nested-spans")
+def test_spans_ours(benchmark):
+    recorder = SpanRecorder(max_spans=10 * N)
+    tracer = Tracer("bench", on_end=recorder)
+
+    def run():
+        recorder.clear()
+        for _ in range(N):
+            with (
+                tracer.start_as_current_span("outer") as outer,
+                tracer.start_as_current_span("inner", attributes={"i": 1}),
+            ):
+                pass
+        return outer
+
+    outer = benchmark(run)
+    assert len(recorder) == 2 * N and recorder.spans()[-1] is outer
+
+
+@pytest.mark.benchmark(group="nested-spans")
+def test_spans_opentelemetry_sdk(benchmark):
+    exporter = InMemorySpanExporter()
+    provider = sdk_trace.TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    tracer = provider.get_tracer("bench")
+
+    def run():
+        exporter.clear()
+        for _ in range(N):
+            with (
+                tracer.start_as_current_span("outer"),
+                tracer.start_as_current_span("inner", attributes={"i": 1}),
+            ):
+                pass
+
+    benchmark(run)
+    assert len(exporter.get_finished_spans()) == 2 * N

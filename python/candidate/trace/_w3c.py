@@ -1,0 +1,317 @@
+"""W3C Trace Context: ``traceparent`` and ``tracestate`` parsing and formatting.
+
+Implements the validation rules of the W3C Trace Context recommendation:
+lowercase hex only, all-zero ids and version ``ff`` rejected, exact length for
+version ``00`` and forward-compatible parsing of higher versions; tracestate
+keys (simple and ``tenant@system``) and values checked against the grammar,
+at most 32 members, no duplicate keys (an invalid tracestate is discarded
+whole), updated keys move to the front, and over-long headers are truncated
+as the spec prescribes.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+__all__ = [
+    "FLAG_RANDOM",
+    "FLAG_SAMPLED",
+    "SpanContext",
+    "TraceState",
+    "format_traceparent",
+    "new_span_id",
+    "new_trace_id",
+    "parse_traceparent",
+]
+
+#: ``trace-flags`` bit 0: the caller may have recorded the trace.
+FLAG_SAMPLED = 0x01
+#: ``trace-flags`` bit 1 (Trace Context level 2): the trace id's right 7 bytes are random.
+FLAG_RANDOM = 0x02
+
+_TRACEPARENT = re.compile(
+    r"^(?P<version>[0-9a-f]{2})-(?P<trace_id>[0-9a-f]{32})-(?P<parent_id>[0-9a-f]{16})"
+    r"-(?P<flags>[0-9a-f]{2})(?P<rest>.*)$"
+)
+_KEY_CHARS = r"[a-z0-9_\-*/]"
+_KEY = re.compile(
+    rf"^(?:[a-z]{_KEY_CHARS}{{0,255}}|[a-z0-9]{_KEY_CHARS}{{0,240}}@[a-z]{_KEY_CHARS}{{0,13}})$"
+)
+_VALUE = re.compile(r"^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$")
+_MAX_MEMBERS = 32
+_MAX_HEADER = 512
+_LONG_MEMBER = 128
+_OWS = " \t"
+
+
+def new_trace_id() -> int:
+    """Return a random, non-zero 128-bit trace id.
+
+    Returns
+    -------
+    trace_id : int
+
+    Examples
+    --------
+    >>> 0 < new_trace_id() < 2**128
+    True
+    """
+    while (value := secrets.randbits(128)) == 0:
+        pass
+    return value
+
+
+def new_span_id() -> int:
+    """Return a random, non-zero 64-bit span id.
+
+    Returns
+    -------
+    span_id : int
+
+    Examples
+    --------
+    >>> 0 < new_span_id() < 2**64
+    True
+    """
+    while (value := secrets.randbits(64)) == 0:
+        pass
+    return value
+
+
+@dataclass(frozen=True)
+class TraceState:
+    """An immutable, validated ``tracestate``: ordered vendor key/value pairs.
+
+    Parameters
+    ----------
+    entries : tuple of (str, str), default=()
+        Members, leftmost (most recently updated) first.
+
+    Raises
+    ------
+    ValueError
+        If a key or value breaks the grammar, a key repeats, or there are more
+        than 32 members.
+
+    Examples
+    --------
+    >>> state = TraceState.parse("rojo=00f067aa0ba902b7, congo=t61rcWkgMzE")
+    >>> state.get("congo")
+    't61rcWkgMzE'
+    >>> str(state.set("congo", "new"))
+    'congo=new,rojo=00f067aa0ba902b7'
+    """
+
+    entries: tuple[tuple[str, str], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if len(self.entries) > _MAX_MEMBERS:
+            raise ValueError(
+                f"`tracestate` may hold at most {_MAX_MEMBERS} members, got {len(self.entries)}."
+            )
+        seen: set[str] = set()
+        for key, value in self.entries:
+            if not isinstance(key, str) or not _KEY.match(key):
+                raise ValueError(f"`tracestate` key {key!r} is not a valid W3C key.")
+            if not isinstance(value, str) or not _VALUE.match(value):
+                raise ValueError(f"`tracestate` value {value!r} of key {key!r} is not valid.")
+            if key in seen:
+                raise ValueError(f"`tracestate` key {key!r} appears more than once.")
+            seen.add(key)
+
+    @classmethod
+    def parse(cls, header: str | Iterable[str] | None) -> TraceState:
+        """Parse one or several ``tracestate`` header values (joined with commas).
+
+        Parameters
+        ----------
+        header : str, iterable of str, or None
+            The header value(s).  Empty members are skipped.
+
+        Returns
+        -------
+        state : TraceState
+            Empty when the header is absent **or invalid** (the spec discards an
+            invalid tracestate as a whole).
+        """
+        if header is None:
+            return cls()
+        text = header if isinstance(header, str) else ",".join(header)
+        entries = []
+        for member in text.split(","):
+            member = member.strip(_OWS)
+            if not member:
+                continue
+            key, sep, value = member.partition("=")
+            if not sep:
+                return cls()
+            entries.append((key, value))
+        try:
+            return cls(tuple(entries))
+        except ValueError:
+            return cls()
+
+    def get(self, key: str) -> str | None:
+        """Return the value of ``key``, or None."""
+        for k, v in self.entries:
+            if k == key:
+                return v
+        return None
+
+    def set(self, key: str, value: str) -> TraceState:
+        """Return a copy with ``key`` set to ``value`` and moved to the front.
+
+        When the state is full (32 members), the rightmost member is dropped.
+        """
+        rest = tuple((k, v) for k, v in self.entries if k != key)
+        return TraceState(((key, value), *rest[: _MAX_MEMBERS - 1]))
+
+    def delete(self, key: str) -> TraceState:
+        """Return a copy without ``key``."""
+        return TraceState(tuple((k, v) for k, v in self.entries if k != key))
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    def __str__(self) -> str:
+        """The header value, truncated to 512 characters as the spec prescribes."""
+        members = [f"{k}={v}" for k, v in self.entries]
+
+        def size(items: list[str]) -> int:
+            return sum(map(len, items)) + max(len(items) - 1, 0)
+
+        if size(members) > _MAX_HEADER:
+            # first drop members longer than 128 characters, from the right ...
+            for i in range(len(members) - 1, -1, -1):
+                if size(members) <= _MAX_HEADER:
+                    break
+                if len(members[i]) > _LONG_MEMBER:
+                    del members[i]
+            # ... then whole members from the right until it fits
+            while size(members) > _MAX_HEADER:
+                members.pop()
+        return ",".join(members)
+
+
+@dataclass(frozen=True)
+class SpanContext:
+    """The propagated part of a span: ids, flags and vendor state.
+
+    Parameters
+    ----------
+    trace_id : int
+        128-bit trace id, non-zero.
+    span_id : int
+        64-bit span id, non-zero.
+    trace_flags : int, default=FLAG_SAMPLED
+        8-bit flags (see :data:`FLAG_SAMPLED`, :data:`FLAG_RANDOM`).
+    trace_state : TraceState, default=TraceState()
+    is_remote : bool, default=False
+        Whether it was extracted from a carrier rather than created here.
+
+    Raises
+    ------
+    ValueError
+        If an id is zero or out of range, or the flags exceed 8 bits.
+
+    Examples
+    --------
+    >>> ctx = SpanContext(0x4bf92f3577b34da6a3ce929d0e0e4736, 0x00f067aa0ba902b7)
+    >>> ctx.sampled
+    True
+    >>> format_traceparent(ctx)
+    '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+    """
+
+    trace_id: int
+    span_id: int
+    trace_flags: int = FLAG_SAMPLED
+    trace_state: TraceState = field(default_factory=TraceState)
+    is_remote: bool = False
+
+    def __post_init__(self) -> None:
+        for name, value, bits in (("trace_id", self.trace_id, 128), ("span_id", self.span_id, 64),
+                                  ("trace_flags", self.trace_flags, 8)):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError(f"`{name}` must be an int, got {type(value).__name__}.")
+            low = 0 if name == "trace_flags" else 1
+            if not low <= value < 2**bits:
+                raise ValueError(f"`{name}` must be in [{low}, 2**{bits}), got {value}.")
+
+    @property
+    def sampled(self) -> bool:
+        """Whether the sampled flag is set."""
+        return bool(self.trace_flags & FLAG_SAMPLED)
+
+    @property
+    def trace_id_hex(self) -> str:
+        """The trace id as 32 lowercase hex digits."""
+        return f"{self.trace_id:032x}"
+
+    @property
+    def span_id_hex(self) -> str:
+        """The span id as 16 lowercase hex digits."""
+        return f"{self.span_id:016x}"
+
+
+def parse_traceparent(header: str | None) -> SpanContext | None:
+    """Parse a ``traceparent`` header value by the W3C rules.
+
+    Parameters
+    ----------
+    header : str or None
+        The header value (surrounding spaces and tabs are ignored).
+
+    Returns
+    -------
+    context : SpanContext or None
+        A remote context, or None when the header is absent or invalid.
+
+    Examples
+    --------
+    >>> ctx = parse_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+    >>> ctx.span_id_hex, ctx.is_remote
+    ('00f067aa0ba902b7', True)
+    >>> parse_traceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01") is None
+    True
+    """
+    if not isinstance(header, str):
+        return None
+    match = _TRACEPARENT.match(header.strip(_OWS))
+    if match is None:
+        return None
+    version, rest = match["version"], match["rest"]
+    if version == "ff":
+        return None
+    if version == "00" and rest:
+        return None  # version 00 is exactly 55 characters
+    if rest and not rest.startswith("-"):
+        return None  # a future version may only append "-"-separated fields
+    trace_id, span_id = int(match["trace_id"], 16), int(match["parent_id"], 16)
+    if trace_id == 0 or span_id == 0:
+        return None
+    return SpanContext(trace_id, span_id, int(match["flags"], 16), is_remote=True)
+
+
+def format_traceparent(context: SpanContext) -> str:
+    """Format ``context`` as a version-00 ``traceparent`` value.
+
+    Parameters
+    ----------
+    context : SpanContext
+
+    Returns
+    -------
+    header : str
+        ``"00-<32 hex>-<16 hex>-<2 hex>"``.
+    """
+    return f"00-{context.trace_id_hex}-{context.span_id_hex}-{context.trace_flags:02x}"
