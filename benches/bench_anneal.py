@@ -5,10 +5,16 @@ bench asserts its energies against the QUBO and records best energy, success
 rate and spin updates per second in ``extra_info``.  Run:
 
     pytest benches/bench_anneal.py --benchmark-only --benchmark-min-rounds=3
+
+and print the time-to-solution table (every solver, every small instance) with
+
+    python benches/bench_anneal.py
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
 import time
 
@@ -50,37 +56,48 @@ def _record(benchmark, Q, offset, samples, energies, target, seconds, n, sweeps)
 
 
 def _ours(method, postprocess=None):
-    def run(q, sweeps):
-        s = solve_qubo(q.matrix, method, offset=q.offset, num_reads=READS, num_sweeps=sweeps,
-                       seed=1, postprocess=postprocess)
-        return s.samples, s.energies
-    return run
+    def prepare(q):
+        def sample(sweeps, reads, seed):
+            s = solve_qubo(q.matrix, method, offset=q.offset, num_reads=reads, num_sweeps=sweeps,
+                           seed=seed, postprocess=postprocess)
+            return s.samples, s.energies
+        return sample
+    return prepare
 
 
-def _dwave(q, sweeps):
+def _dwave(q):
     dimod = pytest.importorskip("dimod")
     samplers = pytest.importorskip("dwave.samplers")
     bqm = dimod.BQM.from_qubo(
         np.triu(2.0 * q.matrix) - np.diag(np.diag(q.matrix)), offset=q.offset)
-    ss = samplers.SimulatedAnnealingSampler().sample(bqm, num_reads=READS, num_sweeps=sweeps,
-                                                    seed=1)
+    sampler = samplers.SimulatedAnnealingSampler()
     order = list(range(q.num_variables))
-    return ss.record.sample[:, [ss.variables.index(v) for v in order]], ss.record.energy
+
+    def sample(sweeps, reads, seed):
+        ss = sampler.sample(bqm, num_reads=reads, num_sweeps=sweeps, seed=seed)
+        return ss.record.sample[:, [ss.variables.index(v) for v in order]], ss.record.energy
+    return sample
 
 
 def _openjij(kind):
-    def run(q, sweeps):
+    def prepare(q):
         oj = pytest.importorskip("openjij")
+        n = q.num_variables
         Qd = {(i, j): (2.0 * q.matrix[i, j] if i != j else q.matrix[i, i])
-              for i in range(q.num_variables) for j in range(i, q.num_variables)}
+              for i in range(n) for j in range(i, n)}
         sampler = oj.SASampler() if kind == "sa" else oj.SQASampler()
-        ss = sampler.sample_qubo(Qd, num_reads=READS, num_sweeps=sweeps, seed=1)
-        order = list(range(q.num_variables))
-        samples = ss.record.sample[:, [list(ss.variables).index(v) for v in order]]
-        return samples, energy(q.matrix, samples, q.offset)
-    return run
+
+        def sample(sweeps, reads, seed):
+            ss = sampler.sample_qubo(Qd, num_reads=reads, num_sweeps=sweeps, seed=seed)
+            columns = [list(ss.variables).index(v) for v in range(n)]
+            samples = ss.record.sample[:, columns]
+            return samples, energy(q.matrix, samples, q.offset)
+        return sample
+    return prepare
 
 
+# name -> prepare(q) -> sample(sweeps, reads, seed) -> (samples, energies); converting the
+# problem to a peer's format happens in prepare, outside every timing.
 PEERS = {
     "lukhas-sa": _ours("sa"),
     "lukhas-sa+polish": _ours("sa", ("greedy", "swap")),
@@ -106,24 +123,116 @@ def _min_time(benchmark, fallback):
 def test_anneal_n256(benchmark, name):
     q = factor_qubo(256)
     sweeps = SWEEPS_FOR.get(name, SWEEPS)
-    PEERS[name](q, 2)  # compile / warm up outside the timing
+    sample = PEERS[name](q)
+    sample(2, READS, 1)  # compile / warm up outside the timing
     t0 = time.perf_counter()
-    samples, energies = benchmark(PEERS[name], q, sweeps)
+    samples, energies = benchmark(sample, sweeps, READS, 1)
     elapsed = _min_time(benchmark, time.perf_counter() - t0)
     _record(benchmark, q.matrix, q.offset, samples, energies, None,
             elapsed, 256, sweeps * COPIES.get(name, 1))
 
 
-@pytest.mark.benchmark(group="anneal-n20-tts")
-@pytest.mark.parametrize("name", list(PEERS))
+# ---------------------------------------------------------------- time to solution, small n
+# Several small instances with a known optimum (method="exact").  For every solver the sweep
+# count (PT: rounds) is picked from TTS_GRID to minimise
+#     TTS99 = t_read * ln(0.01) / ln(1 - p),
+# with p the share of TTS_REPEATS x TTS_READS reads that reach the optimum and t_read the best
+# wall time per read of the TTS_REPEATS calls.  Our kernels run on one thread here, like the
+# peers' samplers, so the comparison is per core.
+TTS_INSTANCES = ((16, 3), (20, 7), (24, 11))  # (n, seed)
+TTS_GRID = (5, 10, 20, 50, 100, 200, 500)
+TTS_READS = 200
+TTS_REPEATS = 2
+TTS_SOLVERS = ("lukhas-sa", "lukhas-sa+polish", "lukhas-pt", "lukhas-sb",
+               "dwave-sa", "openjij-sa", "openjij-sqa")
+OURS = tuple(name for name in TTS_SOLVERS if name.startswith("lukhas-"))
+
+
+@contextlib.contextmanager
+def _numba_threads(count):
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(count)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
+def measure_tts(name, q, target):
+    """Return (tts99, sweeps, p, seconds per read) at the grid's best sweep count for ``name``."""
+    sample = PEERS[name](q)
+    best = None
+    with _numba_threads(1):
+        sample(2, 2, 0)  # compile / warm up
+        for sweeps in TTS_GRID:
+            hits, reads, per_read = 0, 0, math.inf
+            for repeat in range(TTS_REPEATS):
+                t0 = time.perf_counter()
+                samples, energies = sample(sweeps, TTS_READS, 100 + repeat)
+                per_read = min(per_read, (time.perf_counter() - t0) / TTS_READS)
+                np.testing.assert_allclose(energy(q.matrix, samples, q.offset), energies,
+                                           rtol=1e-9, atol=1e-9)
+                assert energies.min() >= target - 1e-9  # nobody beats the exact optimum
+                hits += int(np.sum(energies <= target + 1e-9))
+                reads += energies.shape[0]
+            row = (tts99(per_read, hits / reads), sweeps, hits / reads, per_read)
+            if best is None or row[0] < best[0]:
+                best = row  # without any success: the first (cheapest) grid point
+    return best
+
+
+@functools.cache
+def tts_table():
+    """``{(n, seed): {solver: (tts99, sweeps, p, t_read)}}`` for every small instance."""
+    table = {}
+    for n, seed in TTS_INSTANCES:
+        q = factor_qubo(n, seed=seed)
+        target = solve_qubo(q.matrix, "exact", offset=q.offset).best.energy
+        table[(n, seed)] = {name: measure_tts(name, q, target) for name in TTS_SOLVERS}
+    return table
+
+
+@pytest.mark.benchmark(group="anneal-small-tts")
+@pytest.mark.parametrize("name", TTS_SOLVERS)
 def test_anneal_small_tts(benchmark, name):
-    q = factor_qubo(20, seed=3)
+    """Time one call at the solver's TTS-optimal sweep count on the n = 20 instance.
+
+    A peer's bench also asserts the issue's requirement against that peer: on every
+    instance our best TTS99 is at most half of the peer's.
+    """
+    table = tts_table()
+    n, seed = TTS_INSTANCES[1]
+    q = factor_qubo(n, seed=seed)
     target = solve_qubo(q.matrix, "exact", offset=q.offset).best.energy
-    sweeps = max(SWEEPS_FOR.get(name, 200) // 5, 10)
-    PEERS[name](q, 2)
-    t0 = time.perf_counter()
-    samples, energies = benchmark(PEERS[name], q, sweeps)
-    elapsed = _min_time(benchmark, time.perf_counter() - t0)
-    _record(benchmark, q.matrix, q.offset, samples, energies, target,
-            elapsed, 20, sweeps * COPIES.get(name, 1))
-    benchmark.extra_info["tts99_s"] = tts99(elapsed / READS, benchmark.extra_info["success"])
+    sweeps = table[(n, seed)][name][1]
+    sample = PEERS[name](q)
+    with _numba_threads(1):
+        sample(2, 2, 0)
+        samples, energies = benchmark(sample, sweeps, TTS_READS, 1)
+    _record(benchmark, q.matrix, q.offset, samples, energies, target, None, n, sweeps)
+    benchmark.extra_info["tts99"] = {
+        f"n={key[0]},seed={key[1]}": dict(zip(("tts99_s", "sweeps", "p", "t_read_s"), row[name],
+                                             strict=True))
+        for key, row in table.items()
+    }
+    if name in OURS:
+        return
+    for key, row in table.items():
+        ours = min(row[o][0] for o in OURS)
+        assert ours <= 0.5 * row[name][0], (key, ours, row[name])
+
+
+def _print_tts_table():
+    for (n, seed), row in tts_table().items():
+        peers = min(v[0] for k, v in row.items() if k not in OURS)
+        ours = min(row[o][0] for o in OURS)
+        print(f"n={n} seed={seed}: best ours {ours * 1e6:.1f} us, best peer {peers * 1e6:.1f} us")
+        for name, (tts, sweeps, p, t_read) in row.items():
+            print(f"  {name:18s} TTS99 {tts * 1e6:12.1f} us  sweeps {sweeps:4d}  p {p:5.3f}  "
+                  f"t_read {t_read * 1e6:8.1f} us")
+
+
+if __name__ == "__main__":
+    _print_tts_table()

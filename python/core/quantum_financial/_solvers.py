@@ -2,7 +2,7 @@
 
 Every method runs on the symmetric part ``S = (Q + Q') / 2`` of the input, so
 upper-triangular and symmetric forms of one problem give identical samples for
-one seed.  Each read owns a xoshiro256+ stream seeded from
+one seed.  Each read owns a xoshiro256** stream seeded from
 ``numpy.random.SeedSequence(seed)``, so results do not depend on thread
 scheduling nor on how ``progress=True`` splits the reads.
 """
@@ -62,7 +62,7 @@ class _Request:
 
 
 def read_streams(seed: int | None, reads: int) -> tuple[npt.NDArray[np.uint64], int]:
-    """Return one xoshiro256+ state (4 words) per read and the seed entropy used.
+    """Return one xoshiro256** state (4 words) per read and the seed entropy used.
 
     Word ``i`` of :meth:`numpy.random.SeedSequence.generate_state` depends only
     on ``i``, so read ``r`` gets the same stream whatever the number of reads.

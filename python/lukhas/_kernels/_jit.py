@@ -6,6 +6,13 @@ on-disk caching where a cache directory is writable.  Numba raises
 (read-only site-packages and no writable ``$HOME`` or ``NUMBA_CACHE_DIR``);
 that must never break an import, so the kernel is then compiled without a
 cache instead.
+
+Numba decides whether a cached kernel is stale from the decorated function's
+own file only, not from the files of the kernels it inlines (``xoshiro``,
+``_search``, ...).  Installed wheels replace every file at once, so this only
+matters in a source checkout: after editing a shared kernel module, clear the
+cache (``find python -name '*.nb[ic]' -delete``, or point ``NUMBA_CACHE_DIR``
+at a fresh directory, as CI does).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ Conventions shared by every kernel here:
   flip, so a flip attempt costs O(1) and an accepted flip O(n).
 * Ising kernels take ``h`` and a symmetric ``J`` with a zero diagonal and spins
   in {-1, +1} (int8); the energy is ``h's + sum_{i<j} J_ij s_i s_j``.
-* Reads are independent: each owns a row of every scratch array, a xoshiro256+
+* Reads are independent: each owns a row of every scratch array, a xoshiro256**
   stream ``rng[r]`` and a timespec ``clock_buf[r]``, and ``prange`` spreads them
   over threads.  Results do not depend on scheduling.
 """
@@ -26,6 +26,7 @@ from lukhas._kernels.xoshiro import next_u64, uniform
 __all__ = [
     "MAX_EXPONENT",
     "fill_field",
+    "metropolis_accept",
     "metropolis_sweep",
     "random_bits",
 ]
@@ -33,6 +34,16 @@ __all__ = [
 #: Metropolis moves with ``beta * dE`` above this are rejected without drawing a
 #: number: ``exp(-40) < 2**-53`` is below the resolution of :func:`uniform`.
 MAX_EXPONENT = 40.0
+
+# Bracketing tables for ``exp(-y)``, 0 <= y <= MAX_EXPONENT, in steps of 1/64:
+# _EXP_BELOW[k] <= exp(-y) <= _EXP_ABOVE[k] whenever k = int(64 y).  The margins
+# (a hundredth of a step, far above the rounding of 64 y and of np.exp) keep the
+# brackets rigorous, so deciding ``u < exp(-y)`` from them gives exactly the
+# decision of computing exp, which only the ~1.6% of draws between them still do.
+_EXP_STEPS = 64.0
+_EXP_GRID = np.arange(int(MAX_EXPONENT * _EXP_STEPS) + 2, dtype=np.float64)
+_EXP_BELOW = np.exp(-(_EXP_GRID + 1.01) / _EXP_STEPS)
+_EXP_ABOVE = np.exp(-(_EXP_GRID - 0.01) / _EXP_STEPS)
 
 
 @njit(inline="always")
@@ -70,6 +81,22 @@ def fill_field(S: np.ndarray, x: np.ndarray, field: np.ndarray) -> float:
 
 
 @njit(inline="always")
+def metropolis_accept(u: float, exponent: float) -> bool:
+    """Return ``u < exp(-exponent)`` for ``0 <= exponent <= MAX_EXPONENT``, mostly without exp.
+
+    A table lookup settles all but the draws that fall between the brackets of
+    ``exp(-exponent)``; those compute it.  The answer equals the direct
+    comparison for every input.
+    """
+    k = int(exponent * _EXP_STEPS)
+    if u < _EXP_BELOW[k]:
+        return True
+    if u >= _EXP_ABOVE[k]:
+        return False
+    return bool(u < np.exp(-exponent))
+
+
+@njit(inline="always")
 def metropolis_sweep(
     S: np.ndarray, x: np.ndarray, field: np.ndarray, beta: float, state: np.ndarray
 ) -> float:
@@ -87,12 +114,16 @@ def metropolis_sweep(
         delta = 2.0 * direction * field[i] + S[i, i]
         if delta > 0.0:
             exponent = beta * delta
-            if exponent > MAX_EXPONENT or uniform(state) >= np.exp(-exponent):
+            if exponent > MAX_EXPONENT or not metropolis_accept(uniform(state), exponent):
                 continue
         x[i] = np.int8(1) - x[i]
         row = S[i]
-        for j in range(n):
-            field[j] += direction * row[j]
+        if direction > 0.0:  # two loops without a multiply: plain vector adds / subtracts
+            for j in range(n):
+                field[j] += row[j]
+        else:
+            for j in range(n):
+                field[j] -= row[j]
         total += delta
     return total
 
@@ -213,7 +244,8 @@ def _quantum_anneal_ising(
                     delta = -2.0 * s * fk[i] * inv_slices + 2.0 * j_perp * s * (up[i] + down[i])
                     if delta > 0.0:
                         exponent = beta * delta
-                        if exponent > MAX_EXPONENT or uniform(state) >= np.exp(-exponent):
+                        if exponent > MAX_EXPONENT or not metropolis_accept(uniform(state),
+                                                                            exponent):
                             continue
                     sk[i] = -sk[i]
                     row = J[i]

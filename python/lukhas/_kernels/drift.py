@@ -73,33 +73,38 @@ def page_hinkley_run(
 def ks_2samp_exact_sf(
     n: int,  # IN  size of the first sample
     m: int,  # IN  size of the second sample
-    d_int: int,  # IN  observed statistic times n*m (an exact integer)
+    d_above: int,  # IN  region ``i m - j n >= d_above`` (first ECDF above); n*m+1: unused
+    d_below: int,  # IN  region ``j n - i m >= d_below`` (first ECDF below); n*m+1: unused
     work: npt.NDArray[np.float64],  # OUT float64[m + 1]: scratch row
 ) -> float:
-    """Exact ``P(D >= d_int / (n m))`` for the two-sided two-sample KS test.
+    """Exact share of monotone lattice paths (0, 0) -> (n, m) that enter the region.
 
-    Counts monotone lattice paths from (0, 0) to (n, m): every arrangement of
-    the pooled sample is equally likely under the null hypothesis, and a path
-    point (i, j) attains the statistic when ``|i m - j n| >= d_int``.  The
-    recurrence keeps, for every point, the *fraction* of paths that already
-    reached that critical region, so values stay in [0, 1] and tiny p-values
-    keep their relative precision.  Only the band of points inside the region
-    is visited (O(d_int) work); outside it the fraction is 1.
+    Every arrangement of the pooled sample is equally likely under the null
+    hypothesis; a path point (i, j) (``i`` values of the first sample and
+    ``j`` of the second seen so far) is in the critical region when
+    ``i m - j n >= d_above`` or ``j n - i m >= d_below``.  Both thresholds
+    equal to ``D n m`` give the two-sided p-value ``P(D' >= D)``; one of them
+    set past ``n m`` gives a one-sided p-value.  Both must be >= 1.
+
+    The recurrence keeps, for every point, the *fraction* of paths that already
+    reached the region, so values stay in [0, 1] and tiny p-values keep their
+    relative precision.  Only the band of points outside the region is visited
+    (O(n m) at worst); inside it the fraction is 1.
     """
     for j in range(m + 1):
         work[j] = 1.0
     for i in range(n + 1):
-        # Inside the band: i m - d_int < j n < i m + d_int.
-        lo = (i * m - d_int) // n + 1
+        # Outside the region: i m - d_above < j n < i m + d_below.
+        lo = (i * m - d_above) // n + 1
         if lo < 0:
             lo = 0
-        hi = (i * m + d_int - 1) // n
+        hi = (i * m + d_below - 1) // n
         if hi > m:
             hi = m
         if lo > hi:
-            return 1.0  # every path crosses a row with no point inside the band
+            return 1.0  # every path crosses a row with no point outside the region
         if lo >= 1:
-            work[lo - 1] = 1.0  # left of the band: outside, fraction 1
+            work[lo - 1] = 1.0  # left of the band: inside the region, fraction 1
         for j in range(lo, hi + 1):
             if i == 0 and j == 0:
                 work[j] = 0.0

@@ -1,7 +1,7 @@
 """Parallel tempering (replica exchange Monte Carlo) on QUBOs, independent runs in parallel.
 
 Same conventions as :mod:`lukhas._kernels.anneal`: symmetric ``S``, binary
-int8 states, one xoshiro256+ stream per run.
+int8 states, one xoshiro256** stream per run.
 """
 
 from __future__ import annotations

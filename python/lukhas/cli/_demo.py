@@ -14,6 +14,7 @@ SECTIONS: dict[str, str] = {
     "ring": "lukhas.cli._demo_ring",
     "glyphs": "lukhas.cli._demo_glyphs",
     "clock": "lukhas.cli._demo_clock",
+    "memory": "lukhas.cli._demo_memory",
     "portfolio": "lukhas.cli._demo_portfolio",
     "evolve": "lukhas.cli._demo_evolve",
 }

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -140,3 +143,132 @@ def test_windowed_ks_update_many_equals_loop_and_validation() -> None:
         WindowedKS(reference=[])
     with pytest.raises(TypeError, match="`window`"):
         WindowedKS(window="10")  # type: ignore[arg-type]
+
+
+# -- one-sided alternatives ---------------------------------------------------------------
+# Slow references for the one-sided test live here until tests/reference/drift_ref.py grows
+# them: a counting statistic, an enumeration of all splits and an exact big-integer path count.
+def _ref_one_sided_statistic(x: list[float], y: list[float], alternative: str) -> float:
+    """``max(F_x - F_y)`` ("greater") or ``max(F_y - F_x)`` ("less"), at least 0, by counting."""
+    best = 0.0
+    for v in [*x, *y]:
+        fx = sum(1 for a in x if a <= v) / len(x)
+        fy = sum(1 for b in y if b <= v) / len(y)
+        best = max(best, fx - fy if alternative == "greater" else fy - fx)
+    return best
+
+
+def _ref_one_sided_pvalue_enumerate(x: list[float], y: list[float], alternative: str) -> float:
+    """Share of all splits of the pooled sample whose one-sided statistic is >= the observed."""
+    pooled = [*x, *y]
+    observed = _ref_one_sided_statistic(x, y, alternative)
+    hits = total = 0
+    for chosen in itertools.combinations(range(len(pooled)), len(x)):
+        chosen_set = set(chosen)
+        first = [pooled[i] for i in chosen]
+        second = [pooled[i] for i in range(len(pooled)) if i not in chosen_set]
+        total += 1
+        hits += _ref_one_sided_statistic(first, second, alternative) >= observed - 1e-12
+    return hits / total
+
+
+def _ref_one_sided_pvalue_paths(n: int, m: int, d_int: int, alternative: str) -> Fraction:
+    """Exact ``P(D+ >= d_int / (n m))`` by counting lattice paths with Python integers."""
+    inside = (lambda i, j: i * m - j * n >= d_int) if alternative == "greater" else (
+        lambda i, j: j * n - i * m >= d_int)
+    avoiding = [[0] * (m + 1) for _ in range(n + 1)]  # paths from (0, 0) that never enter
+    for i in range(n + 1):
+        for j in range(m + 1):
+            if inside(i, j):
+                continue
+            if i == 0 and j == 0:
+                avoiding[i][j] = 1
+            else:
+                avoiding[i][j] = (avoiding[i - 1][j] if i else 0) + (avoiding[i][j - 1] if j else 0)
+    return 1 - Fraction(avoiding[n][m], math.comb(n + m, n))
+
+
+alternatives = st.sampled_from(["less", "greater"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(samples, samples, alternatives, st.sampled_from(["exact", "asymp"]))
+def test_one_sided_matches_scipy(x: np.ndarray, y: np.ndarray, alternative: str,
+                                 method: str) -> None:
+    ours = ks_2samp(x, y, alternative=alternative, method=method)  # type: ignore[arg-type]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        theirs = scipy_stats.ks_2samp(x, y, alternative=alternative, method=method)
+    assume(not caught)
+    assert ours.method == method
+    assert ours.statistic == pytest.approx(
+        _ref_one_sided_statistic(x.tolist(), y.tolist(), alternative), abs=1e-12)
+    assert ours.statistic == pytest.approx(theirs.statistic, abs=1e-12)
+    assert ours.pvalue == pytest.approx(theirs.pvalue, rel=1e-9, abs=1e-14)
+
+
+@pytest.mark.parametrize("alternative", ["less", "greater"])
+@pytest.mark.parametrize(("n", "m"), [(1, 1), (1, 5), (3, 4), (5, 5), (4, 8), (7, 3)])
+def test_one_sided_exact_equals_enumeration(n: int, m: int, alternative: str) -> None:
+    rng = np.random.default_rng(n * 100 + m)
+    x, y = rng.normal(0.0, 1.0, n), rng.normal(0.4, 1.0, m)
+    res = ks_2samp(x, y, alternative=alternative, method="exact")  # type: ignore[arg-type]
+    assert res.pvalue == pytest.approx(
+        _ref_one_sided_pvalue_enumerate(x.tolist(), y.tolist(), alternative), rel=1e-12)
+
+
+@pytest.mark.parametrize("alternative", ["less", "greater"])
+@pytest.mark.parametrize(("n", "m", "shift"), [(300, 400, 0.2), (500, 500, -0.15), (60, 45, 0.8)])
+def test_one_sided_larger_samples_match_scipy(n: int, m: int, shift: float,
+                                              alternative: str) -> None:
+    rng = np.random.default_rng(n + m)
+    x, y = rng.normal(0, 1, n), rng.normal(shift, 1, m)
+    for method in ("exact", "asymp"):
+        ours = ks_2samp(x, y, alternative=alternative, method=method)  # type: ignore[arg-type]
+        theirs = scipy_stats.ks_2samp(x, y, alternative=alternative, method=method)
+        assert ours.statistic == pytest.approx(theirs.statistic, abs=1e-12)
+        assert ours.pvalue == pytest.approx(theirs.pvalue, rel=1e-8, abs=1e-300)
+
+
+@pytest.mark.parametrize("alternative", ["less", "greater"])
+def test_one_sided_exact_where_scipy_falls_back(alternative: str) -> None:
+    """At 600 x 450 scipy's path count overflows (it warns, goes asymptotic); ours is exact."""
+    rng = np.random.default_rng(5)
+    x, y = rng.normal(0, 1, 600), rng.normal(0.05, 1, 450)
+    with pytest.warns(RuntimeWarning, match="Exact calculation unsuccessful"):
+        scipy_stats.ks_2samp(x, y, alternative=alternative, method="exact")
+    res = ks_2samp(x, y, alternative=alternative, method="exact")  # type: ignore[arg-type]
+    d_int = round(res.statistic * 600 * 450)
+    expected = _ref_one_sided_pvalue_paths(600, 450, d_int, alternative)
+    assert 0.0 < res.pvalue < 1.0
+    assert res.pvalue == pytest.approx(float(expected), rel=1e-10)
+
+
+def test_one_sided_directions_and_tiny_pvalues() -> None:
+    x, y = np.arange(60.0), np.arange(60.0) + 100.0  # x is smaller: its CDF lies above
+    greater = ks_2samp(x, y, alternative="greater", method="exact")
+    less = ks_2samp(x, y, alternative="less", method="exact")
+    assert greater.statistic == 1.0 and less.statistic == 0.0 and less.pvalue == 1.0
+    assert 0.0 < greater.pvalue < 1e-30
+    theirs = scipy_stats.ks_2samp(x, y, alternative="greater", method="exact")
+    assert greater.pvalue == pytest.approx(theirs.pvalue, rel=1e-8)
+    # Swapping the samples swaps the alternatives.
+    assert ks_2samp(y, x, alternative="less", method="exact") == greater
+    # The side that attains the two-sided D: p_side <= p_two <= 2 p_side (union bound; the
+    # two one-sided nulls are mirror images, so both sides have the same tail at D).
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        a, b = rng.normal(0, 1, 40), rng.normal(0.3, 1, 33)
+        two = ks_2samp(a, b, method="exact")
+        sides = [ks_2samp(a, b, alternative=alt, method="exact")  # type: ignore[arg-type]
+                 for alt in ("less", "greater")]
+        side = max(sides, key=lambda r: r.statistic)
+        assert side.statistic == two.statistic
+        assert side.pvalue <= two.pvalue <= 2.0 * side.pvalue + 1e-12
+
+
+def test_one_sided_validation() -> None:
+    with pytest.raises(ValueError, match="`alternative`"):
+        ks_2samp([1.0], [2.0], alternative="both")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="`alternative`"):
+        ks_2samp([1.0], [2.0], alternative=None)  # type: ignore[arg-type]

@@ -1,4 +1,10 @@
-"""API analysis: per-user drift profiles (:mod:`bridge.api.analysis.drift_score`).
+"""API analysis: per-user drift profiles and API usage analytics.
+
+* :mod:`bridge.api.analysis.drift_score`: per-user drift profiles of dream
+  metrics on :mod:`lukhas.core.drift`.
+* :mod:`bridge.api.analysis.usage`: :class:`UsageAnalytics`, rolling
+  per-endpoint and per-user request counts, error rates and latency
+  percentiles.
 
 ``bridge.api.analysis.drift_score.update_user_drift_profile`` is the coroutine
 LUKHAS API handlers await after each analysed dream.
@@ -13,10 +19,14 @@ from bridge.api.analysis.drift_score import (
     score_drift,
     update_user_drift_profile,
 )
+from bridge.api.analysis.usage import LATENCY_PERCENTILES, TOP_KEYS, UsageAnalytics
 
 __all__ = [
+    "LATENCY_PERCENTILES",
     "METRIC_KEYS",
+    "TOP_KEYS",
     "DriftProfileStore",
+    "UsageAnalytics",
     "default_store",
     "score_drift",
     "update_user_drift_profile",

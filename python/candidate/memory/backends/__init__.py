@@ -5,6 +5,9 @@
   delete, save/load, GIL-free batch search; ``exact=True`` for checking).
 - :class:`SQLiteStore`: vectors + ids + JSON metadata in SQLite (WAL); the
   index is rebuilt on open; metadata filters in search.
+- :class:`ShardedStore`: shards held by Dask workers (the optional
+  ``dask[distributed]`` extra), scatter-gather top-k; the same API as
+  :class:`SQLiteStore`.
 
 Scores are similarities (larger first) for ``"ip"`` and ``"cosine"`` and
 squared Euclidean distances (smaller first) for ``"l2"``.
@@ -24,9 +27,10 @@ from __future__ import annotations
 
 from candidate.memory.backends.flat import FlatIndex
 from candidate.memory.backends.hnsw import HNSWIndex
+from candidate.memory.backends.sharded import ShardedStore
 from candidate.memory.backends.sqlite_store import SQLiteStore
 
-__all__ = ["FlatIndex", "HNSWIndex", "SQLiteStore"]
+__all__ = ["FlatIndex", "HNSWIndex", "SQLiteStore", "ShardedStore"]
 
 
 def __dir__() -> list[str]:

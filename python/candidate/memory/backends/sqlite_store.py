@@ -140,6 +140,9 @@ class SQLiteStore:
     def __len__(self) -> int:
         return len(self._index)
 
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._index
+
     def __repr__(self) -> str:
         return (f"SQLiteStore({self.path!r}, dim={self.dim}, metric={self.metric!r}, "
                 f"index={self.index_kind!r}, size={len(self)})")
