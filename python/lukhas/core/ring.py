@@ -156,12 +156,9 @@ class RingBuffer(_ring.RingBufferCore):
         except (TypeError, ValueError) as err:
             raise TypeError(f"`values` must be a 1-D array-like, got {describe(values)}.") from err
         if arr.ndim != 1:
-            if arr.size == 0:  # e.g. [] of shape (0,) is fine; np.empty((0, 3)) is not
-                arr = arr.reshape(0) if arr.ndim == 0 else arr
-            if arr.ndim != 1:
-                raise ValueError(f"`values` must be 1-dimensional, got {describe(arr)}.")
-        if arr.size == 0:
-            return np.empty(0, dtype=self.dtype)
+            raise ValueError(f"`values` must be 1-dimensional, got {describe(arr)}.")
+        if arr.size == 0 and not isinstance(values, np.ndarray):
+            return np.empty(0, dtype=self.dtype)  # an empty list has no dtype of its own
         target = self.dtype
         if arr.dtype == target:
             return np.ascontiguousarray(arr, dtype=target.newbyteorder("="))
@@ -171,7 +168,7 @@ class RingBuffer(_ring.RingBufferCore):
                 _check_float_range("values", arr, target)
             return np.ascontiguousarray(arr, dtype=target)
         if target.kind in "iu" and kind in "iu":
-            if not np.can_cast(arr.dtype, target, casting="safe"):
+            if arr.size and not np.can_cast(arr.dtype, target, casting="safe"):
                 info = np.iinfo(target)
                 lo, hi = int(arr.min()), int(arr.max())
                 if lo < int(info.min) or hi > int(info.max):
