@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -39,11 +40,35 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="also keep pytest-benchmark's JSON here")
 
 
+def _label(bench: dict[str, Any]) -> str:
+    """``test_large_lukhas[1048576]`` -> ``large_lukhas[1048576]``."""
+    name = str(bench["name"])
+    return name.removeprefix("test_")
+
+
+def _is_ours(label: str) -> bool:
+    return bool({"lukhas", "ours"} & set(re.split(r"[^a-z0-9]+", label.lower())))
+
+
+def _context(bench: dict[str, Any]) -> tuple[tuple[str, float], ...]:
+    """The numeric parameters (sizes, budgets): entries compare only within one context."""
+    params = bench.get("params") or {}
+    return tuple(
+        sorted(
+            (key, float(value))
+            for key, value in params.items()
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+        )
+    )
+
+
 def comparison_rows(report: dict[str, Any]) -> list[tuple[str, str, float, float | None]]:
     """Turn a pytest-benchmark JSON report into ``(group, entry, median_s, ratio)`` rows.
 
-    ``ratio`` is the entry's median over ours in the same group (above 1: we
-    are faster), or ``None`` when the group has no ``lukhas`` entry.
+    ``ratio`` is the entry's median over ours (an entry whose name contains
+    ``lukhas`` or ``ours``) in the same group and with the same numeric
+    parameters (sizes, budgets); above 1 means we are faster.  With several
+    of ours in one context the fastest is the base; ``None`` when there is none.
 
     Parameters
     ----------
@@ -53,29 +78,29 @@ def comparison_rows(report: dict[str, Any]) -> list[tuple[str, str, float, float
     Returns
     -------
     rows : list of tuple
-        Sorted by group, then by median.
+        Sorted by group, then by context, then by median.
 
     Examples
     --------
     >>> report = {"benchmarks": [
-    ...     {"group": "g", "name": "t[lukhas]", "param": "lukhas", "stats": {"median": 1.0}},
-    ...     {"group": "g", "name": "t[deque]", "param": "deque", "stats": {"median": 3.0}}]}
+    ...     {"group": "g", "name": "test_x[lukhas]", "params": {"peer": "lukhas"},
+    ...      "stats": {"median": 1.0}},
+    ...     {"group": "g", "name": "test_x[deque]", "params": {"peer": "deque"},
+    ...      "stats": {"median": 3.0}}]}
     >>> comparison_rows(report)
-    [('g', 'lukhas', 1.0, 1.0), ('g', 'deque', 3.0, 3.0)]
+    [('g', 'x[lukhas]', 1.0, 1.0), ('g', 'x[deque]', 3.0, 3.0)]
     """
-    groups: dict[str, list[tuple[str, float]]] = {}
+    cells: dict[tuple[str, tuple[tuple[str, float], ...]], list[tuple[str, float]]] = {}
     for bench in report.get("benchmarks", []):
-        entry = bench.get("param") or bench["name"]
-        groups.setdefault(bench.get("group") or bench["name"], []).append(
-            (str(entry), float(bench["stats"]["median"]))
-        )
+        key = (str(bench.get("group") or bench["name"]), _context(bench))
+        cells.setdefault(key, []).append((_label(bench), float(bench["stats"]["median"])))
     rows: list[tuple[str, str, float, float | None]] = []
-    for group in sorted(groups):
-        entries = sorted(groups[group], key=lambda e: e[1])
-        ours = [median for entry, median in entries if OURS in entry.split("-")]
-        base = ours[0] if ours else None
-        for entry, median in entries:
-            rows.append((group, entry, median, None if base is None else median / base))
+    for group, context in sorted(cells):
+        entries = sorted(cells[group, context], key=lambda e: e[1])
+        ours = [median for label, median in entries if _is_ours(label)]
+        base = min(ours) if ours else None
+        for label, median in entries:
+            rows.append((group, label, median, None if base is None else median / base))
     return rows
 
 
