@@ -18,7 +18,7 @@ except ImportError:  # a source tree that was never built
     __version__ = "0+unknown"
 
 try:
-    import lukhas._native  # noqa: F401  (fail early, with a helpful note)
+    import lukhas._native.ring  # noqa: F401  (fail early, with a helpful note)
 except ImportError as err:  # pragma: no cover - only without a build
     err.add_note(
         "lukhas: the compiled extension is missing; did you `pip install .` "
