@@ -272,3 +272,22 @@ def test_one_sided_validation() -> None:
         ks_2samp([1.0], [2.0], alternative="both")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="`alternative`"):
         ks_2samp([1.0], [2.0], alternative=None)  # type: ignore[arg-type]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 400).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n))),
+       st.sampled_from(["two-sided", "greater", "less"]))
+def test_equal_sizes_closed_form_matches_the_lattice_count(
+    n_h: tuple[int, int], alternative: str
+) -> None:
+    # Equal sizes take the Gnedenko-Korolyuk closed form; the lattice-path kernel is the
+    # independent exact computation it must agree with.
+    from lukhas._kernels import drift as kernels
+    from lukhas.core.drift._ks import _equal_sizes_sf
+
+    n, h = n_h
+    unreachable = n * n + 1
+    d_above = unreachable if alternative == "less" else h * n
+    d_below = unreachable if alternative == "greater" else h * n
+    lattice = float(kernels.ks_2samp_exact_sf(n, n, d_above, d_below, np.empty(n + 1)))
+    assert _equal_sizes_sf(n, h, alternative) == pytest.approx(lattice, rel=1e-9, abs=1e-300)
