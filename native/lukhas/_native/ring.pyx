@@ -245,7 +245,21 @@ cdef class RingBufferCore:
             (<int8_t*> p)[0] = <int8_t> v.i
 
     def append(self, x):
-        """Append one item at the newest end, evicting the oldest when full."""
+        """Append one item at the newest end, evicting the oldest when full.
+
+        Parameters
+        ----------
+        x : int or float
+            A real number for float rings; an int within the dtype's range for
+            integer rings (floats, bools and out-of-range ints are refused).
+
+        Raises
+        ------
+        TypeError
+            If ``x`` is not a number of the accepted kind.
+        ValueError
+            If ``x`` is out of the dtype's range (nothing is evicted then).
+        """
         cdef Scalar v
         if self._guard.busy:
             guard_wait_idle(&self._guard)
@@ -259,7 +273,23 @@ cdef class RingBufferCore:
         self._write(ring_push_slot(&self.idx), v)
 
     def extend(self, values):
-        """Append many items, oldest first; keeps the newest ``capacity`` of them."""
+        """Append many items, oldest first; keeps the newest ``capacity`` of them.
+
+        Parameters
+        ----------
+        values : array_like of shape (m,)
+            Any length.  A 1-D array of the ring's dtype (C-contiguous, native byte
+            order) is copied without conversion; other inputs, strided views
+            included, are converted under the same rules as :meth:`append`.
+
+        Raises
+        ------
+        TypeError
+            If ``values`` is not a 1-D array-like of convertible numbers.
+        ValueError
+            If ``values`` has the wrong rank or values out of the dtype's range
+            (the ring is unchanged then).
+        """
         cdef cnp.ndarray arr
         if (
             cnp.PyArray_CheckExact(values)
@@ -312,7 +342,25 @@ cdef class RingBufferCore:
 
     # -- reads ----------------------------------------------------------------------
     def latest(self, n, out=None):
-        """Copy of the newest ``n`` items, oldest first, as a new C-contiguous array."""
+        """Copy of the newest ``n`` items, oldest first.
+
+        Parameters
+        ----------
+        n : int
+            Number of items, in ``[0, len(ring)]``.
+        out : ndarray of shape (n,), optional
+            Writeable, C-contiguous array of the ring's dtype to copy into.
+
+        Returns
+        -------
+        items : ndarray of shape (n,)
+            A new C-contiguous array of the ring's dtype, or ``out``.
+
+        Raises
+        ------
+        TypeError, ValueError
+            If ``n`` is not an int in range or ``out`` does not fit.
+        """
         cdef Py_ssize_t k
         cdef cnp.npy_intp dims[1]
         cdef cnp.ndarray res
@@ -329,7 +377,13 @@ cdef class RingBufferCore:
         return res
 
     def to_array(self):
-        """Copy of every item, oldest first, as a new C-contiguous array."""
+        """Copy of every item, oldest first.
+
+        Returns
+        -------
+        items : ndarray of shape (len(ring),)
+            A new C-contiguous array of the ring's dtype.
+        """
         return self.latest(self.idx.size)
 
     cdef int _copy_newest(self, char* dst, Py_ssize_t k) except -1:
@@ -349,7 +403,16 @@ cdef class RingBufferCore:
         return 0
 
     def view(self):
-        """Zero-copy read-only views of the one or two stored segments, oldest first."""
+        """Zero-copy read-only views of the one or two stored segments, oldest first.
+
+        Returns
+        -------
+        segments : tuple of ndarray
+            One view when the items are contiguous in the buffer, two when they
+            wrap; ``np.concatenate(segments)`` equals :meth:`to_array`.  The views
+            share the ring's memory and are **invalidated by the next write**:
+            they then show whatever the ring stores in those slots.
+        """
         if self._guard.busy:
             guard_wait_idle(&self._guard)
         cdef Py_ssize_t head = self.idx.head
