@@ -2,9 +2,12 @@
 
 Data: a Gaussian mixture projected on the unit sphere (clustered, embedding-like),
 inner-product metric.  Exact benches assert the ids against lukhas' exact result;
-HNSW benches pick, per library and untimed, the smallest ``ef`` that reaches
-recall@10 >= 0.99 against the exact result, then time search at that ``ef`` (so
-queries/s are compared at the same recall) and assert the recall again.
+``sgemm-floor`` in the exact group times the bare BLAS products of the exact
+search (same shapes and blocks as lukhas, no selection): the time no exact search
+built on sgemm can beat.  HNSW benches pick, per library and untimed, the smallest
+``ef`` that reaches recall@10 >= 0.99 against the exact result, then time search at
+that ``ef`` (so queries/s are compared at the same recall) and assert the recall
+again; lukhas and the peers build with every core.
 
 Run: ``pytest benches/bench_memory.py --benchmark-only``.
 """
@@ -18,6 +21,7 @@ import numpy as np
 import pytest
 
 from candidate.memory.backends import FlatIndex, HNSWIndex
+from candidate.memory.backends._exact import BLOCK_BYTES, QUERY_BLOCK
 from reference.topk_ref import recall_at_k
 
 K = 10
@@ -82,6 +86,27 @@ def test_exact_search(benchmark: Any, exact_data: Any, peer: str) -> None:
     found = benchmark.pedantic(search, args=(queries,), rounds=3, iterations=1,
                                warmup_rounds=1)
     assert recall_at_k(np.asarray(found, dtype=np.int64), truth) >= 0.999
+
+
+@pytest.mark.benchmark(group="memory-exact-search")
+def test_exact_search_sgemm_floor(benchmark: Any, exact_data: Any) -> None:
+    """The score products alone, in lukhas' blocks, into one reused buffer."""
+    base, queries, _ = exact_data
+    nq, n = queries.shape[0], base.shape[0]
+    rows = min(nq, QUERY_BLOCK)
+    cols = max(256, min(n, BLOCK_BYTES // (4 * rows)))
+    buffer = np.empty((rows, cols), dtype=np.float32)
+
+    def products() -> np.ndarray:
+        for q0 in range(0, nq, rows):
+            for c0 in range(0, n, cols):
+                block = buffer[: min(nq - q0, rows), : min(n - c0, cols)]
+                np.matmul(queries[q0 : q0 + rows], base[c0 : c0 + cols].T, out=block)
+        return block
+
+    last = benchmark.pedantic(products, rounds=3, iterations=1, warmup_rounds=1)
+    q0, c0 = (nq - 1) // rows * rows, (n - 1) // cols * cols
+    np.testing.assert_allclose(last, queries[q0:] @ base[c0:].T, rtol=1e-5, atol=1e-5)
 
 
 # -- HNSW ---------------------------------------------------------------------------
@@ -181,4 +206,6 @@ def test_hnsw_build(benchmark: Any, ann_data: Any, peer: str) -> None:
     base, queries, truth = ann_data
     lib = ANN_PEERS[peer]
     index = benchmark.pedantic(lib.build, args=(base,), rounds=2, iterations=1)
+    if isinstance(index, HNSWIndex):
+        benchmark.extra_info["bytes_per_vector"] = round(index.bytes_per_vector)
     assert recall_at_k(lib.search(index, queries, 256), truth) >= 0.95

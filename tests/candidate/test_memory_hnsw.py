@@ -1,11 +1,15 @@
-"""HNSWIndex: recall against the exact path, deletes, persistence, bad input."""
+"""HNSWIndex and its graph kernel: the paper's loops as reference, recall, threads, ties, I/O."""
 
 from __future__ import annotations
 
+import heapq
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from candidate.memory.backends import FlatIndex, HNSWIndex
 from lukhas._native import hnsw as _hnsw
@@ -21,7 +25,8 @@ def _sphere_mixture(n: int, dim: int, seed: int) -> np.ndarray:
     rng = np.random.default_rng(seed)
     centres = rng.standard_normal((20, dim))
     x = centres[rng.integers(0, 20, n)] + 0.6 * rng.standard_normal((n, dim))
-    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    unit: np.ndarray = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+    return unit
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +76,14 @@ def test_parallel_batch_equals_serial(data: np.ndarray, queries: np.ndarray) -> 
 
 
 def test_incremental_adds_and_reproducible(data: np.ndarray, queries: np.ndarray) -> None:
-    a = HNSWIndex(32, "cosine", M=8, seed=11)
+    # With one thread the graph is a function of the seed and the insertion order only.
+    a = HNSWIndex(32, "cosine", M=8, seed=11, n_threads=1)
     for chunk in np.array_split(data[:1000], 7):
         a.add(chunk)
-    b = HNSWIndex(32, "cosine", M=8, seed=11)
+    b = HNSWIndex(32, "cosine", M=8, seed=11, n_threads=1)
     b.add(data[:1000])
+    for key, value in a._graph.state().items():
+        np.testing.assert_array_equal(value, b._graph.state()[key], err_msg=key)
     np.testing.assert_array_equal(a.search(queries, 5)[0], b.search(queries, 5)[0])
     assert len(a) == 1000
 
@@ -176,3 +184,246 @@ def test_graph_invariants(data: np.ndarray) -> None:
         assert node not in links and len(set(links.tolist())) == len(links)
     assert state["levels"][state["entry"]] == state["max_level"] == state["levels"].max()
     assert _hnsw.simd_name() in {"avx512", "avx2", "scalar"}
+
+
+# -- the graph kernel against a loop-based reference ---------------------------------
+#
+# Integer-valued vectors make every distance an exact small integer, whatever the
+# summation order, so the compiled graph and this transcription of the paper
+# (Malkov and Yashunin, algorithms 1, 2 and 4 with two heaps, ties broken by the
+# smaller node id) must agree edge for edge and result for result.
+
+
+class _RefGraph:
+    """Slow HNSW over a graph state: the paper's loops with Python heaps."""
+
+    def __init__(self, data: np.ndarray, metric: int, levels: np.ndarray, M: int,
+                 ef_construction: int) -> None:
+        self.data = data.astype(np.float64)
+        self.metric = metric
+        self.levels = levels
+        self.M = M
+        self.ef_construction = ef_construction
+        self.links: list[dict[int, list[int]]] = [{} for _ in range(len(data))]
+        self.entry, self.max_level = -1, -1
+
+    def dist(self, q: np.ndarray, node: int) -> float:
+        x = self.data[node]
+        if self.metric == _hnsw.METRIC_L2:
+            return float(((q - x) ** 2).sum())
+        return 1.0 - float(q @ x)
+
+    def descend(self, q: np.ndarray, top: int, bottom: int) -> tuple[int, float]:
+        cur = self.entry
+        cur_d = self.dist(q, cur)
+        for level in range(top, bottom, -1):
+            changed = True
+            while changed:
+                changed = False
+                for e in list(self.links[cur][level]):
+                    d = self.dist(q, e)
+                    if d < cur_d:
+                        cur, cur_d, changed = e, d, True
+        return cur, cur_d
+
+    def search_layer(self, q: np.ndarray, ep: int, ep_d: float, ef: int, level: int,
+                     dead: np.ndarray | None = None) -> list[tuple[float, int]]:
+        visited = {ep}
+        frontier = [(ep_d, ep)]
+        found: list[tuple[float, int]] = []  # max-heap of (-d, -node)
+        if dead is None or not dead[ep]:
+            found.append((-ep_d, -ep))
+        while frontier:
+            d, node = frontier[0]
+            if len(found) >= ef and (d, node) > (-found[0][0], -found[0][1]):
+                break
+            heapq.heappop(frontier)
+            for e in self.links[node][level]:
+                if e in visited:
+                    continue
+                visited.add(e)
+                de = self.dist(q, e)
+                if len(found) < ef or (de, e) < (-found[0][0], -found[0][1]):
+                    heapq.heappush(frontier, (de, e))
+                    if dead is None or not dead[e]:
+                        heapq.heappush(found, (-de, -e))
+                        if len(found) > ef:
+                            heapq.heappop(found)
+        return sorted((-d, -e) for d, e in found)
+
+    def select(self, cands: list[tuple[float, int]], m: int) -> list[tuple[float, int]]:
+        kept: list[tuple[float, int]] = []
+        for d, c in cands:
+            if len(kept) >= m:
+                break
+            if all(self.dist(self.data[c], k) >= d for _, k in kept):
+                kept.append((d, c))
+        return kept
+
+    def insert(self, node: int) -> None:
+        level = int(self.levels[node])
+        self.links[node] = {lv: [] for lv in range(level + 1)}
+        if self.entry < 0:
+            self.entry, self.max_level = node, level
+            return
+        q = self.data[node]
+        ep, ep_d = self.descend(q, self.max_level, level)
+        for lv in range(min(level, self.max_level), -1, -1):
+            found = self.search_layer(q, ep, ep_d, self.ef_construction, lv)
+            ep_d, ep = found[0]
+            chosen = self.select(found, self.M)
+            self.links[node][lv] = [c for _, c in chosen]
+            mmax = 2 * self.M if lv == 0 else self.M
+            for d, target in chosen:
+                peers = self.links[target][lv]
+                if len(peers) < mmax:
+                    peers.append(node)
+                else:
+                    base = self.data[target]
+                    cands = sorted([(self.dist(base, x), x) for x in peers] + [(d, node)])
+                    self.links[target][lv] = [c for _, c in self.select(cands, mmax)]
+        if level > self.max_level:
+            self.entry, self.max_level = node, level
+
+    def search(self, q: np.ndarray, k: int, ef: int, labels: np.ndarray,
+               dead: np.ndarray) -> tuple[list[int], list[float]]:
+        if self.entry < 0:
+            return [-1] * k, [np.inf] * k
+        q = q.astype(np.float64)
+        ep, ep_d = self.descend(q, self.max_level, 0)
+        found = self.search_layer(q, ep, ep_d, ef, 0, dead)
+        found.sort(key=lambda p: (p[0], labels[p[1]]))  # equal distances: smaller label
+        best = found[:k]
+        return ([int(labels[e]) for _, e in best] + [-1] * (k - len(best)),
+                [d for d, _ in best] + [np.inf] * (k - len(best)))
+
+
+def _integer_data(seed: int, n: int, dim: int) -> np.ndarray:
+    return np.random.default_rng(seed).integers(-3, 4, (n, dim)).astype(np.float32)
+
+
+def _links_of(state: dict[str, Any], node: int, level: int) -> list[int]:
+    if level == 0:
+        row = state["links0"][node]
+    else:
+        row = state["upper"][state["upper_offset"][node] + level - 1]
+    return [int(e) for e in row[1 : 1 + row[0]]]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), metric=st.sampled_from([_hnsw.METRIC_L2, _hnsw.METRIC_IP]),
+       n=st.integers(1, 120))
+def test_build_and_search_match_reference(seed: int, metric: int, n: int) -> None:
+    M, efc = 3, 6
+    data = _integer_data(seed, n, 4)
+    graph = _hnsw.HNSWGraph(4, M, efc, metric, seed, 16, 1)
+    graph.add(data[: n // 2])
+    graph.add(data[n // 2 :])  # growth between batches
+    state = graph.state()
+    ref = _RefGraph(data, metric, state["levels"], M, efc)
+    for node in range(n):
+        ref.insert(node)
+    assert (state["entry"], state["max_level"]) == (ref.entry, ref.max_level)
+    for node in range(n):
+        for level in range(int(state["levels"][node]) + 1):
+            assert _links_of(state, node, level) == ref.links[node][level], (node, level)
+    # Search, with deletions and labels that do not follow the node order.
+    rng = np.random.default_rng(seed)
+    labels = rng.permutation(n).astype(np.int64) * 3
+    dead = rng.random(n) < 0.2
+    graph.mark_deleted(np.flatnonzero(dead).astype(np.int32))
+    queries = _integer_data(seed + 1, 6, 4)
+    k, ef = 4, 5
+    ids = np.empty((6, k), dtype=np.int64)
+    dist = np.empty((6, k), dtype=np.float32)
+    graph.search(queries, ef, 0, labels, ids, dist)
+    for row, q in enumerate(queries):
+        want_ids, want_dist = ref.search(q, k, ef, labels, dead)
+        assert ids[row].tolist() == want_ids
+        np.testing.assert_array_equal(dist[row], np.asarray(want_dist, dtype=np.float32))
+
+
+def _assert_graph_invariants(graph: _hnsw.HNSWGraph) -> None:
+    state = graph.state()
+    size, m = graph.size, graph.M
+    levels = state["levels"]
+    assert state["levels"][state["entry"]] == state["max_level"] == levels.max()
+    reached = np.zeros(size, dtype=bool)
+    reached[state["entry"]] = True
+    todo = [state["entry"]]
+    for node in range(size):
+        for level in range(int(levels[node]) + 1):
+            links = _links_of(state, node, level)
+            alone = np.count_nonzero(levels >= level) == 1
+            assert alone or 1 <= len(links) <= (2 * m if level == 0 else m), (node, level)
+            assert node not in links and len(set(links)) == len(links), (node, level)
+            assert all(levels[e] >= level for e in links), (node, level)
+    while todo:  # layer 0 is (almost) connected: pruning may orphan a rare node
+        for e in _links_of(state, todo.pop(), 0):
+            if not reached[e]:
+                reached[e] = True
+                todo.append(e)
+    assert reached.mean() >= 0.995
+
+
+@pytest.mark.parametrize("n_threads", [1, 4])
+def test_parallel_build_keeps_invariants_and_recall(data: np.ndarray, queries: np.ndarray,
+                                                    n_threads: int) -> None:
+    graph = _hnsw.HNSWGraph(32, 12, 100, _hnsw.METRIC_IP, 7, 16, 1)
+    graph.add(np.ascontiguousarray(data[:1500]), n_threads)
+    graph.add(np.ascontiguousarray(data[1500:]), n_threads)  # grow a non-empty graph
+    assert graph.size == len(data) and graph.n_slots >= n_threads
+    _assert_graph_invariants(graph)
+    labels = np.arange(len(data), dtype=np.int64)
+    ids = np.empty((len(queries), 10), dtype=np.int64)
+    dist = np.empty((len(queries), 10), dtype=np.float32)
+    graph.search(queries, 200, 0, labels, ids, dist)
+    flat = FlatIndex(32, "ip")
+    flat.add(data)
+    assert recall_at_k(ids, flat.search(queries, 10)[0]) >= RECALL_THRESHOLD
+
+
+def test_index_builds_on_threads(data: np.ndarray, queries: np.ndarray) -> None:
+    index = HNSWIndex(32, "l2", M=12, ef_construction=100, seed=1, n_threads=3)
+    index.add(data, ids=np.arange(len(data)) + 10)
+    _assert_graph_invariants(index._graph)
+    found, _ = index.search(queries, 10, ef=200)
+    truth, _ = index.search(queries, 10, exact=True)
+    assert recall_at_k(found, truth) >= RECALL_THRESHOLD
+    with pytest.raises(ValueError, match="`n_threads`"):
+        HNSWIndex(4, n_threads=0)
+
+
+def test_equal_distances_come_in_id_order() -> None:
+    base = _integer_data(3, 40, 6)
+    twins = np.repeat(base[:1], 5, axis=0)
+    index = HNSWIndex(6, "l2", M=4, seed=0, n_threads=1)
+    index.add(base, ids=np.arange(40) + 100)
+    index.add(twins, ids=[90, 7, 300, 55, 101_000])
+    found, dist = index.search(base[0], 6, ef=50)
+    assert found.tolist() == [7, 55, 90, 100, 300, 101_000]
+    assert dist.tolist() == [0.0] * 6
+    flat = FlatIndex(6, "l2")
+    flat.add(np.vstack([base, twins]), np.concatenate([np.arange(40) + 100,
+                                                       [90, 7, 300, 55, 101_000]]))
+    flat_ids, _ = flat.search(base[:8], 10)
+    np.testing.assert_array_equal(index.search(base[:8], 10, ef=64)[0], flat_ids)
+
+
+def test_parallel_add_waits_for_its_threads_through_an_interrupt() -> None:
+    class SlowToJoin:  # a worker whose first join is interrupted by Ctrl-C
+        def __init__(self) -> None:
+            self.joins = 0
+
+        def is_alive(self) -> bool:
+            return self.joins < 2
+
+        def join(self) -> None:
+            self.joins += 1
+            if self.joins == 1:
+                raise KeyboardInterrupt
+
+    worker = SlowToJoin()
+    with pytest.raises(KeyboardInterrupt):
+        _hnsw._join_all([worker])
+    assert worker.joins == 2

@@ -9,7 +9,8 @@ the graph can be saved, loaded and grown without Python objects inside it:
 * ``levels``: (capacity,) int32 top layer of each node;
 * ``upper_offset``: (capacity,) int64 first row of the node in ``upper``, or -1;
 * ``upper``: (pool, M + 1) int32 adjacency of layers 1.. (row offset + layer - 1);
-* ``deleted``: (capacity,) uint8 deletion marks.
+* ``deleted``: (capacity,) uint8 deletion marks;
+* ``locks``: (capacity,) uint8 spin locks, one per node (used while building).
 
 Nodes are dense int32 ids in insertion order; callers map them to labels.
 Distances are squared L2 (``METRIC_L2``) or ``1 - <a, b>`` (``METRIC_IP``).
@@ -20,6 +21,20 @@ greedy descent to that layer, then on each lower layer a beam search of width
 heuristic (algorithm 4) and linked both ways; overfull neighbour lists are
 thinned by the same heuristic.  Deleted nodes stay in the graph as waypoints
 and never appear in results.
+
+A layer search keeps one sorted beam of (distance, node) keys instead of the
+paper's two heaps (see ``Beam``); it expands the same nodes in the same order.
+The tests check search and construction edge for edge against a transcription
+of the paper.
+
+``add`` may link a batch from several threads without the GIL, as hnswlib
+does: each neighbour list is read (copied) and written under its node's spin
+lock, the entry point and top layer under a graph lock, which an insertion
+that raises the top layer holds to its end.  A node's own list is merged with
+the links concurrent insertions gave it meanwhile, never overwritten.  Layers
+are drawn before the threads start, so only the order of linking, and with it
+the exact edges, depends on thread timing; with one thread the graph is a pure
+function of the seed and the insertion order.
 
 Searches only read the graph.  Each concurrent search uses its own ``slot``
 (a visited-marks buffer), so searches on distinct slots may run at the same
@@ -32,7 +47,9 @@ cimport numpy as cnp
 from libc.math cimport INFINITY, floor, log
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
-from libc.string cimport memset
+from libc.string cimport memcpy, memmove, memset
+
+import threading
 
 import numpy as np
 
@@ -43,6 +60,11 @@ cdef extern from "lk_vecdist.h" nogil:
     lk_dist_fn lk_dot_f32_impl()
     lk_dist_fn lk_l2sq_f32_impl()
     const char *lk_vecdist_simd_name()
+
+cdef extern from "lk_spinlock.h" nogil:
+    void lk_spin_lock(uint8_t* lock)
+    void lk_spin_unlock(uint8_t* lock)
+    int64_t lk_fetch_add_i64(int64_t* counter, int64_t step)
 
 cdef extern from *:
     """
@@ -60,88 +82,138 @@ cdef enum:
     STATUS_OK = 0
     STATUS_NO_MEMORY = -1
 
+# Bytes of one cache line (prefetch stride).
+cdef enum:
+    CACHE_LINE = 64
+
 
 def simd_name():
     """Name of the distance loop this CPU runs: avx512, avx2 or scalar."""
     return lk_vecdist_simd_name().decode("ascii")
 
 
+def _join_all(threads):
+    # Join every thread even through KeyboardInterrupt (re-raised afterwards):
+    # a half-linked graph must never be searched while its builders still run.
+    interrupted = None
+    for thread in threads:
+        while thread.is_alive():
+            try:
+                thread.join()
+            except BaseException as exc:
+                interrupted = exc
+    if interrupted is not None:
+        raise interrupted
+
+
 # ----------------------------------------------------------------------------
-# A max-heap of (distance, node) pairs; ties broken by the larger node id.
+# (distance, node) pairs, ordered by distance and then by node id.
 
 cdef struct Cand:
     float d
     int32_t id
 
 
-cdef struct CandHeap:
-    Cand* a
-    Py_ssize_t n
-    Py_ssize_t cap
-
-
 cdef inline bint cand_above(Cand x, Cand y) noexcept nogil:
     return x.d > y.d or (x.d == y.d and x.id > y.id)
 
 
-cdef int heap_push(CandHeap* h, float d, int32_t ident) noexcept nogil:
-    cdef Py_ssize_t pos, parent, newcap
-    cdef Cand* grown
-    cdef Cand c
-    if h.n == h.cap:
-        newcap = 2 * h.cap + 16
-        grown = <Cand*>realloc(h.a, newcap * sizeof(Cand))
+# The beam of a layer search: its nodes sorted by (distance, node), closest
+# first.  It holds the `ef` closest live nodes found so far plus the deleted
+# ("dead") nodes closer than the farthest of them, which still route the
+# search.  A beam search never expands a node farther than its ef-th result,
+# so this one sorted array replaces both heaps of the paper's algorithm 2
+# (candidates and results) and expands the same nodes in the same order.
+#
+# An entry is one uint64 key that sorts like (distance, node): the distance's
+# bits mapped to an unsigned integer of the same order in the high word, the
+# node id shifted left by one in the low word, and in bit 0 the mark "already
+# expanded" (setting it never changes the order, since node ids are unique).
+
+cdef struct Beam:
+    uint64_t* keys
+    Py_ssize_t n               # entries
+    Py_ssize_t cap
+    Py_ssize_t live            # entries that are not dead
+    Py_ssize_t ef
+    const uint8_t* dead_marks  # per node: deleted (dead) or not; NULL: none is dead
+
+cdef inline uint64_t beam_key(float d, int32_t node) noexcept nogil:
+    cdef uint32_t bits
+    d = d + <float>0.0  # -0.0 becomes +0.0: equal distances get equal bits
+    memcpy(&bits, &d, sizeof(bits))
+    bits = ~bits if bits >> 31 else bits | 0x80000000u
+    return (<uint64_t>bits << 32) | (<uint64_t><uint32_t>node << 1)
+
+
+cdef inline float key_dist(uint64_t key) noexcept nogil:
+    cdef uint32_t bits = <uint32_t>(key >> 32)
+    cdef float d
+    bits = bits & 0x7FFFFFFFu if bits >> 31 else ~bits
+    memcpy(&d, &bits, sizeof(d))
+    return d
+
+
+cdef inline int32_t key_node(uint64_t key) noexcept nogil:
+    return <int32_t>((key & 0xFFFFFFFFu) >> 1)
+
+
+cdef inline bint key_dead(const Beam* b, uint64_t key) noexcept nogil:
+    return b.dead_marks != NULL and b.dead_marks[key_node(key)]
+
+
+cdef inline uint64_t beam_bound(const Beam* b) noexcept nogil:
+    # Key a new node must be below to enter: the ef-th live one, once there are ef.
+    return b.keys[b.n - 1] | 1 if b.live >= b.ef else 0xFFFFFFFFFFFFFFFFu
+
+
+cdef Py_ssize_t beam_insert(Beam* b, uint64_t key) noexcept nogil:
+    # Insert a key below beam_bound(b); return its position (-1: no memory).
+    cdef const uint64_t* first = b.keys
+    cdef Py_ssize_t length = b.n, half, pos, newcap
+    cdef uint64_t* grown
+    # Branch-free lower bound (the comparisons are unpredictable).
+    while length > 1:
+        half = length >> 1
+        first += (first[half - 1] < key) * half
+        length -= half
+    pos = (first - b.keys) + (length == 1 and first[0] < key)
+    if b.n == b.cap:
+        newcap = 2 * b.cap + 16
+        grown = <uint64_t*>realloc(b.keys, newcap * sizeof(uint64_t))
         if grown == NULL:
-            return STATUS_NO_MEMORY
-        h.a = grown
-        h.cap = newcap
-    c.d = d
-    c.id = ident
-    pos = h.n
-    h.n += 1
-    while pos > 0:
-        parent = (pos - 1) >> 1
-        if not cand_above(c, h.a[parent]):
-            break
-        h.a[pos] = h.a[parent]
-        pos = parent
-    h.a[pos] = c
-    return STATUS_OK
+            return -1
+        b.keys = grown
+        b.cap = newcap
+    memmove(&b.keys[pos + 1], &b.keys[pos], (b.n - pos) * sizeof(uint64_t))
+    b.keys[pos] = key
+    b.n += 1
+    if not key_dead(b, key):
+        b.live += 1
+        if b.live > b.ef:  # drop the farthest live entry (and the dead behind it)
+            b.n -= 1
+            while key_dead(b, b.keys[b.n]):
+                b.n -= 1
+            b.live -= 1
+        if b.live == b.ef:  # the last entry is the bound: no dead one behind it
+            while key_dead(b, b.keys[b.n - 1]):
+                b.n -= 1
+    return pos
 
 
-cdef Cand heap_pop(CandHeap* h) noexcept nogil:
-    cdef Cand top = h.a[0]
-    cdef Cand last
-    cdef Py_ssize_t pos = 0, child
-    h.n -= 1
-    if h.n > 0:
-        last = h.a[h.n]
-        while True:
-            child = 2 * pos + 1
-            if child >= h.n:
-                break
-            if child + 1 < h.n and cand_above(h.a[child + 1], h.a[child]):
-                child += 1
-            if not cand_above(h.a[child], last):
-                break
-            h.a[pos] = h.a[child]
-            pos = child
-        h.a[pos] = last
-    return top
-
-
-cdef Py_ssize_t heap_drain_ascending(CandHeap* h, Cand* out) noexcept nogil:
-    # Empty the heap into `out`, closest first; return the count.
-    cdef Py_ssize_t n = h.n
-    cdef Py_ssize_t i = n
-    while i > 0:
-        i -= 1
-        out[i] = heap_pop(h)
+cdef Py_ssize_t beam_results(const Beam* b, Cand* out) noexcept nogil:
+    # Copy the live entries, closest first; return their count.
+    cdef Py_ssize_t i, n = 0
+    for i in range(b.n):
+        if not key_dead(b, b.keys[i]):
+            out[n].d = key_dist(b.keys[i])
+            out[n].id = key_node(b.keys[i])
+            n += 1
     return n
 
 
 cdef void sort_ascending(Cand* a, Py_ssize_t n) noexcept nogil:
-    # Insertion sort: n is at most 2M + 1.
+    # Insertion sort: n is at most 3M + 1.
     cdef Py_ssize_t i, j
     cdef Cand x
     for i in range(1, n):
@@ -153,42 +225,58 @@ cdef void sort_ascending(Cand* a, Py_ssize_t n) noexcept nogil:
         a[j + 1] = x
 
 
+cdef void order_ties_by_label(Cand* a, Py_ssize_t n, const int64_t* labels) noexcept nogil:
+    # `a` is sorted by distance; order each run of equal distances by label
+    # (insertion sort: linear when, as usual, there are no ties).
+    cdef Py_ssize_t i, j
+    cdef Cand x
+    for i in range(1, n):
+        x = a[i]
+        j = i - 1
+        while j >= 0 and a[j].d == x.d and labels[a[j].id] > labels[x.id]:
+            a[j + 1] = a[j]
+            j -= 1
+        a[j + 1] = x
+
+
 # Scratch memory of one search or insertion (one per concurrent caller).
 cdef struct Workspace:
-    CandHeap cand      # frontier, distances negated (closest at the root)
-    CandHeap res       # best results so far (farthest at the root)
-    Cand* sorted_res   # res drained, closest first; capacity `sorted_cap`
-    Py_ssize_t sorted_cap
+    Beam beam          # the layer search in progress
+    Cand* results      # its live entries, closest first (capacity ef)
     Cand* chosen       # neighbours picked for the new node (capacity 2M + 1)
-    Cand* pruned       # a neighbour's list being thinned (capacity 2M + 1)
+    Cand* pruned       # a neighbour list being thinned (capacity 3M + 1)
     Cand* kept         # its thinned list (capacity 2M + 1)
+    int32_t* links     # a neighbour list copied under its lock (capacity 2M + 1)
+    int32_t* fresh     # unvisited neighbours of the node being expanded (capacity 2M)
 
 
 cdef int workspace_init(Workspace* ws, Py_ssize_t ef, Py_ssize_t m0) noexcept nogil:
-    ws.cand.n = 0
-    ws.cand.cap = 2 * ef + 16
-    ws.cand.a = <Cand*>malloc(ws.cand.cap * sizeof(Cand))
-    ws.res.n = 0
-    ws.res.cap = ef + 2
-    ws.res.a = <Cand*>malloc(ws.res.cap * sizeof(Cand))
-    ws.sorted_cap = ef + 2
-    ws.sorted_res = <Cand*>malloc(ws.sorted_cap * sizeof(Cand))
+    ws.beam.n = 0
+    ws.beam.live = 0
+    ws.beam.ef = ef
+    ws.beam.cap = 2 * ef + 16
+    ws.beam.keys = <uint64_t*>malloc(ws.beam.cap * sizeof(uint64_t))
+    ws.beam.dead_marks = NULL
+    ws.results = <Cand*>malloc(ef * sizeof(Cand))
     ws.chosen = <Cand*>malloc((m0 + 1) * sizeof(Cand))
-    ws.pruned = <Cand*>malloc((m0 + 1) * sizeof(Cand))
+    ws.pruned = <Cand*>malloc((m0 + m0 // 2 + 1) * sizeof(Cand))
     ws.kept = <Cand*>malloc((m0 + 1) * sizeof(Cand))
-    if (ws.cand.a == NULL or ws.res.a == NULL or ws.sorted_res == NULL
-            or ws.chosen == NULL or ws.pruned == NULL or ws.kept == NULL):
+    ws.links = <int32_t*>malloc((m0 + 1) * sizeof(int32_t))
+    ws.fresh = <int32_t*>malloc((m0 + 1) * sizeof(int32_t))
+    if (ws.beam.keys == NULL or ws.results == NULL or ws.chosen == NULL or ws.pruned == NULL
+            or ws.kept == NULL or ws.links == NULL or ws.fresh == NULL):
         return STATUS_NO_MEMORY
     return STATUS_OK
 
 
 cdef void workspace_free(Workspace* ws) noexcept nogil:
-    free(ws.cand.a)
-    free(ws.res.a)
-    free(ws.sorted_res)
+    free(ws.beam.keys)
+    free(ws.results)
     free(ws.chosen)
     free(ws.pruned)
     free(ws.kept)
+    free(ws.links)
+    free(ws.fresh)
 
 
 cdef uint64_t splitmix64(uint64_t* state) noexcept nogil:
@@ -212,16 +300,23 @@ cdef class HNSWGraph:
     cdef lk_dist_fn dot
     cdef lk_dist_fn l2sq
     # Owners of the memory; the raw pointers below are refreshed on every resize.
-    cdef object _data, _links0, _levels, _upper_offset, _upper, _deleted, _visited, _tags
+    cdef object _data, _links0, _levels, _upper_offset, _upper, _deleted, _locks
+    cdef object _visited, _tags
     cdef float* data
     cdef int32_t* links0
     cdef int32_t* levels
     cdef int64_t* upper_offset
     cdef int32_t* upper
     cdef uint8_t* deleted
+    cdef uint8_t* locks
     cdef uint32_t* visited
     cdef uint32_t* tags
     cdef readonly int n_slots
+    # Shared by the threads of one `add`.
+    cdef uint8_t graph_lock         # guards `entry` and `max_level`
+    cdef int64_t next_node          # next node to link
+    cdef int64_t end_node           # one past the last node to link
+    cdef int status                 # STATUS_NO_MEMORY once any thread ran out
 
     def __cinit__(self, int dim, int M, int ef_construction, int metric, uint64_t seed,
                   Py_ssize_t capacity=16, int n_slots=1):
@@ -241,12 +336,14 @@ cdef class HNSWGraph:
         self.dot = lk_dot_f32_impl()
         self.l2sq = lk_l2sq_f32_impl()
         self.n_slots = max(n_slots, 1)
+        self.graph_lock = 0
         self._data = np.zeros((0, dim), dtype=np.float32)
         self._links0 = np.zeros((0, self.m0 + 1), dtype=np.int32)
         self._levels = np.zeros(0, dtype=np.int32)
         self._upper_offset = np.zeros(0, dtype=np.int64)
         self._upper = np.zeros((0, M + 1), dtype=np.int32)
         self._deleted = np.zeros(0, dtype=np.uint8)
+        self._locks = np.zeros(0, dtype=np.uint8)
         self._visited = np.zeros((self.n_slots, 0), dtype=np.uint32)
         self._tags = np.zeros(self.n_slots, dtype=np.uint32)
         self._refresh()
@@ -261,6 +358,7 @@ cdef class HNSWGraph:
         self.upper_offset = <int64_t*>cnp.PyArray_DATA(self._upper_offset)
         self.upper = <int32_t*>cnp.PyArray_DATA(self._upper)
         self.deleted = <uint8_t*>cnp.PyArray_DATA(self._deleted)
+        self.locks = <uint8_t*>cnp.PyArray_DATA(self._locks)
         self.visited = <uint32_t*>cnp.PyArray_DATA(self._visited)
         self.tags = <uint32_t*>cnp.PyArray_DATA(self._tags)
 
@@ -279,6 +377,7 @@ cdef class HNSWGraph:
         self._levels = HNSWGraph._grown(self._levels, (capacity,))
         self._upper_offset = HNSWGraph._grown(self._upper_offset, (capacity,))
         self._deleted = HNSWGraph._grown(self._deleted, (capacity,))
+        self._locks = np.zeros(capacity, dtype=np.uint8)
         self._visited = np.zeros((self.n_slots, capacity), dtype=np.uint32)
         self._tags = np.zeros(self.n_slots, dtype=np.uint32)
         self.capacity = capacity
@@ -303,10 +402,30 @@ cdef class HNSWGraph:
     cdef inline const float* vec(self, int32_t node) noexcept nogil:
         return self.data + <Py_ssize_t>node * self.dim
 
+    cdef inline void prefetch_vec(self, int32_t node) noexcept nogil:
+        # Every cache line the vector touches (rows need not start on a line).
+        cdef size_t first = <size_t>self.vec(node)
+        cdef size_t last = first + self.dim * sizeof(float) - 1
+        cdef size_t line
+        for line in range(first // CACHE_LINE, last // CACHE_LINE + 1):
+            LK_PREFETCH(<const void*>(line * CACHE_LINE))
+
     cdef inline int32_t* links_at(self, int32_t node, int level) noexcept nogil:
         if level == 0:
             return self.links0 + <Py_ssize_t>node * (self.m0 + 1)
         return self.upper + (self.upper_offset[node] + level - 1) * (self.M + 1)
+
+    cdef inline const int32_t* read_links(self, int32_t node, int level, int32_t* copy,
+                                          bint locking) noexcept nogil:
+        # The neighbour list of `node` (count first); while other threads may
+        # write it, a consistent copy taken under the node's lock.
+        cdef int32_t* links = self.links_at(node, level)
+        if not locking:
+            return links
+        lk_spin_lock(&self.locks[node])
+        memcpy(copy, links, (links[0] + 1) * sizeof(int32_t))
+        lk_spin_unlock(&self.locks[node])
+        return copy
 
     cdef inline uint32_t next_tag(self, int slot) noexcept nogil:
         cdef uint32_t tag = self.tags[slot] + 1
@@ -318,18 +437,19 @@ cdef class HNSWGraph:
         return tag
 
     cdef int32_t greedy_descent(self, const float* q, int32_t cur, float* cur_d,
-                                int top, int bottom) noexcept nogil:
+                                int top, int bottom, Workspace* ws,
+                                bint locking) noexcept nogil:
         # Walk from layer `top` down to layer `bottom` + 1, always to the closest neighbour.
         cdef int level, j, count
         cdef bint changed
-        cdef int32_t* links
+        cdef const int32_t* links
         cdef int32_t e
         cdef float d
         for level in range(top, bottom, -1):
             changed = True
             while changed:
                 changed = False
-                links = self.links_at(cur, level)
+                links = self.read_links(cur, level, ws.links, locking)
                 count = links[0]
                 for j in range(1, count + 1):
                     e = links[j]
@@ -340,54 +460,59 @@ cdef class HNSWGraph:
                         changed = True
         return cur
 
-    cdef int search_layer(self, const float* q, int32_t ep, float ep_d, Py_ssize_t ef,
-                          int level, Workspace* ws, int slot, bint skip_deleted) noexcept nogil:
-        # Beam search on one layer; leaves at most `ef` results in ws.res.
+    cdef int search_layer(self, const float* q, int32_t ep, float ep_d, int level,
+                          Workspace* ws, int slot, bint skip_deleted, int32_t exclude,
+                          bint locking) noexcept nogil:
+        # Beam search on one layer (width ws.beam.ef), starting from `ep`; the
+        # result is ws.beam.  `exclude` (a node being inserted, or -1) is never visited.
         cdef uint32_t tag = self.next_tag(slot)
         cdef uint32_t* visited = self.visited + <Py_ssize_t>slot * self.capacity
-        cdef int32_t* links
+        cdef Beam* beam = &ws.beam
+        cdef const int32_t* links
         cdef int32_t e
-        cdef int count, j
-        cdef float d, lower
-        cdef Cand c
-        ws.cand.n = 0
-        ws.res.n = 0
+        cdef int count, j, n_fresh
+        cdef Py_ssize_t cursor, nearest, pos
+        cdef uint64_t key
+        beam.n = 0
+        beam.live = 0
+        beam.dead_marks = self.deleted if skip_deleted and self.n_deleted > 0 else NULL
         visited[ep] = tag
-        if not (skip_deleted and self.deleted[ep]):
-            if heap_push(&ws.res, ep_d, ep) != STATUS_OK:
-                return STATUS_NO_MEMORY
-        if heap_push(&ws.cand, -ep_d, ep) != STATUS_OK:
+        if exclude >= 0:
+            visited[exclude] = tag
+        if beam_insert(beam, beam_key(ep_d, ep)) < 0:
             return STATUS_NO_MEMORY
-        lower = ws.res.a[0].d if ws.res.n > 0 else INFINITY
-        while ws.cand.n > 0:
-            c = ws.cand.a[0]
-            if -c.d > lower and ws.res.n >= ef:
-                break
-            heap_pop(&ws.cand)
-            links = self.links_at(c.id, level)
+        cursor = 0
+        while cursor < beam.n:
+            beam.keys[cursor] |= 1  # expanded
+            if cursor + 1 < beam.n:  # most likely the next node to expand
+                LK_PREFETCH(self.links_at(key_node(beam.keys[cursor + 1]), level))
+            links = self.read_links(key_node(beam.keys[cursor]), level, ws.links, locking)
+            # Pass 1: mark the unvisited neighbours and start loading their vectors.
             count = links[0]
-            if count > 0:
-                LK_PREFETCH(visited + links[1])
-                LK_PREFETCH(self.vec(links[1]))
+            n_fresh = 0
             for j in range(1, count + 1):
                 e = links[j]
-                if j < count:
-                    LK_PREFETCH(visited + links[j + 1])
-                    LK_PREFETCH(self.vec(links[j + 1]))
-                if visited[e] == tag:
-                    continue
-                visited[e] = tag
-                d = self.dist(q, self.vec(e))
-                if ws.res.n < ef or d < lower:
-                    if heap_push(&ws.cand, -d, e) != STATUS_OK:
+                if visited[e] != tag:
+                    visited[e] = tag
+                    ws.fresh[n_fresh] = e
+                    n_fresh += 1
+                    LK_PREFETCH(self.vec(e))
+            # Pass 2: their distances, loading the next vector meanwhile.
+            nearest = cursor + 1
+            for j in range(n_fresh):
+                e = ws.fresh[j]
+                if j + 1 < n_fresh:
+                    self.prefetch_vec(ws.fresh[j + 1])
+                key = beam_key(self.dist(q, self.vec(e)), e)
+                if key < beam_bound(beam):
+                    pos = beam_insert(beam, key)
+                    if pos < 0:
                         return STATUS_NO_MEMORY
-                    if not (skip_deleted and self.deleted[e]):
-                        if heap_push(&ws.res, d, e) != STATUS_OK:
-                            return STATUS_NO_MEMORY
-                        if ws.res.n > ef:
-                            heap_pop(&ws.res)
-                    if ws.res.n > 0:
-                        lower = ws.res.a[0].d
+                    if pos < nearest:
+                        nearest = pos
+            cursor = nearest
+            while cursor < beam.n and beam.keys[cursor] & 1:
+                cursor += 1
         return STATUS_OK
 
     cdef Py_ssize_t select_neighbours(self, const Cand* cands, Py_ssize_t n, Py_ssize_t m,
@@ -409,71 +534,146 @@ cdef class HNSWGraph:
                 kept += 1
         return kept
 
-    cdef int link_back(self, int32_t node, Cand target, int level, Workspace* ws) noexcept nogil:
-        # Add `node` to the list of `target.id` on `level`, thinning it when full.
+    cdef void link_back(self, int32_t node, Cand target, int level, Workspace* ws,
+                        bint locking) noexcept nogil:
+        # Add `node` to the list of `target.id` on `level` (once), thinning it when full.
         cdef Py_ssize_t mmax = self.m0 if level == 0 else self.M
         cdef int32_t* links = self.links_at(target.id, level)
-        cdef Py_ssize_t count = links[0], j, kept
+        cdef Py_ssize_t count, j, kept
         cdef const float* base
-        if count < mmax:
+        if locking:
+            lk_spin_lock(&self.locks[target.id])
+        count = links[0]
+        for j in range(1, count + 1):
+            if links[j] == node:  # a concurrent insertion linked the pair already
+                count = -1
+                break
+        if count < 0:
+            pass
+        elif count < mmax:
             links[count + 1] = node
             links[0] = <int32_t>(count + 1)
-            return STATUS_OK
-        base = self.vec(target.id)
-        for j in range(count):
-            ws.pruned[j].id = links[j + 1]
-            ws.pruned[j].d = self.dist(base, self.vec(links[j + 1]))
-        ws.pruned[count].id = node
-        ws.pruned[count].d = target.d
-        sort_ascending(ws.pruned, count + 1)
-        kept = self.select_neighbours(ws.pruned, count + 1, mmax, ws.kept)
-        for j in range(kept):
-            links[j + 1] = ws.kept[j].id
-        links[0] = <int32_t>kept
-        return STATUS_OK
+        else:
+            base = self.vec(target.id)
+            for j in range(count):
+                ws.pruned[j].id = links[j + 1]
+                ws.pruned[j].d = self.dist(base, self.vec(links[j + 1]))
+            ws.pruned[count].id = node
+            ws.pruned[count].d = target.d
+            sort_ascending(ws.pruned, count + 1)
+            kept = self.select_neighbours(ws.pruned, count + 1, mmax, ws.kept)
+            for j in range(kept):
+                links[j + 1] = ws.kept[j].id
+            links[0] = <int32_t>kept
+        if locking:
+            lk_spin_unlock(&self.locks[target.id])
 
-    cdef int insert(self, int32_t node, Workspace* ws) noexcept nogil:
+    cdef void merge_links(self, int32_t node, int level, Py_ssize_t m,
+                          Workspace* ws) noexcept nogil:
+        # Set the list of `node` to its `m` chosen neighbours plus the links already
+        # there, thinned by the heuristic when they exceed the layer's maximum.
+        cdef Py_ssize_t mmax = self.m0 if level == 0 else self.M
+        cdef int32_t* links = self.links_at(node, level)
+        cdef const float* base = self.vec(node)
+        cdef Py_ssize_t count = links[0], total = m, i, j
+        cdef bint known
+        for j in range(m):
+            ws.pruned[j] = ws.chosen[j]
+        for i in range(1, count + 1):
+            known = False
+            for j in range(m):
+                if ws.chosen[j].id == links[i]:
+                    known = True
+                    break
+            if not known:
+                ws.pruned[total].id = links[i]
+                ws.pruned[total].d = self.dist(base, self.vec(links[i]))
+                total += 1
+        sort_ascending(ws.pruned, total)
+        if total > mmax:
+            total = self.select_neighbours(ws.pruned, total, mmax, ws.kept)
+            memcpy(ws.pruned, ws.kept, total * sizeof(Cand))
+        for j in range(total):
+            links[j + 1] = ws.pruned[j].id
+        links[0] = <int32_t>total
+
+    cdef int insert(self, int32_t node, Workspace* ws, int slot, bint locking) noexcept nogil:
         cdef int level = self.levels[node]
         cdef const float* q = self.vec(node)
         cdef int32_t ep
         cdef float ep_d
-        cdef int lv, status
+        cdef int lv, top, status = STATUS_OK
+        cdef bint raises_top
         cdef Py_ssize_t n, m, j
         cdef int32_t* links
-        if self.entry < 0:
-            self.entry = node
-            self.max_level = level
-            return STATUS_OK
+        if locking:
+            lk_spin_lock(&self.graph_lock)
         ep = self.entry
-        ep_d = self.dist(q, self.vec(ep))
-        ep = self.greedy_descent(q, ep, &ep_d, self.max_level, level)
-        for lv in range(min(level, self.max_level), -1, -1):
-            status = self.search_layer(q, ep, ep_d, self.ef_construction, lv, ws, 0, False)
-            if status != STATUS_OK:
-                return status
-            n = heap_drain_ascending(&ws.res, ws.sorted_res)
-            ep = ws.sorted_res[0].id
-            ep_d = ws.sorted_res[0].d
-            m = self.select_neighbours(ws.sorted_res, n, self.M, ws.chosen)
-            links = self.links_at(node, lv)
-            for j in range(m):
-                links[j + 1] = ws.chosen[j].id
-            links[0] = <int32_t>m
-            for j in range(m):
-                self.link_back(node, ws.chosen[j], lv, ws)
-        if level > self.max_level:
+        top = self.max_level
+        if ep < 0:
             self.entry = node
             self.max_level = level
-        return STATUS_OK
+            if locking:
+                lk_spin_unlock(&self.graph_lock)
+            return STATUS_OK
+        # An insertion that raises the top layer keeps the graph lock to its end,
+        # so no other thread starts from a half-linked entry point.
+        raises_top = level > top
+        if locking and not raises_top:
+            lk_spin_unlock(&self.graph_lock)
+        ep_d = self.dist(q, self.vec(ep))
+        ep = self.greedy_descent(q, ep, &ep_d, top, level, ws, locking)
+        for lv in range(min(level, top), -1, -1):
+            status = self.search_layer(q, ep, ep_d, lv, ws, slot, False, node, locking)
+            if status != STATUS_OK:
+                break
+            n = beam_results(&ws.beam, ws.results)
+            ep = ws.results[0].id
+            ep_d = ws.results[0].d
+            m = self.select_neighbours(ws.results, n, self.M, ws.chosen)
+            links = self.links_at(node, lv)
+            if locking:
+                lk_spin_lock(&self.locks[node])
+            if links[0] == 0:
+                for j in range(m):
+                    links[j + 1] = ws.chosen[j].id
+                links[0] = <int32_t>m
+            else:  # concurrent insertions linked to the node already: keep their links
+                self.merge_links(node, lv, m, ws)
+            if locking:
+                lk_spin_unlock(&self.locks[node])
+            for j in range(m):
+                self.link_back(node, ws.chosen[j], lv, ws, locking)
+        if raises_top:
+            self.entry = node
+            self.max_level = level
+            if locking:
+                lk_spin_unlock(&self.graph_lock)
+        return status
+
+    def _link_pending(self, int slot, bint locking):
+        # Body of one `add` worker: link nodes from the shared counter until none is left.
+        cdef Workspace ws
+        cdef int64_t node
+        with nogil:
+            if workspace_init(&ws, self.ef_construction, self.m0) != STATUS_OK:
+                self.status = STATUS_NO_MEMORY
+            else:
+                while self.status == STATUS_OK:
+                    node = lk_fetch_add_i64(&self.next_node, 1)
+                    if node >= self.end_node:
+                        break
+                    if self.insert(<int32_t>node, &ws, slot, locking) != STATUS_OK:
+                        self.status = STATUS_NO_MEMORY
+            workspace_free(&ws)
 
     # -- Python-level entry points --------------------------------------------
 
-    def add(self, const float[:, ::1] vectors):   # IN (n, dim)
-        """Append and link ``vectors``; return the node id of the first one."""
+    def add(self, const float[:, ::1] vectors, int n_threads=1):   # IN (n, dim)
+        """Append and link ``vectors`` from ``n_threads`` threads; return the first node id."""
         cdef Py_ssize_t n = vectors.shape[0], first = self.size, i, rows = 0
-        cdef int level, status = STATUS_OK
+        cdef int level
         cdef double u
-        cdef Workspace ws
         if n == 0:
             return first
         if first + n > self.capacity:
@@ -500,16 +700,26 @@ cdef class HNSWGraph:
         self.upper_rows += rows
         self._refresh()
         self.size = first + n
-        with nogil:
-            if workspace_init(&ws, self.ef_construction, self.m0) != STATUS_OK:
-                status = STATUS_NO_MEMORY
-            else:
-                for i in range(first, first + n):
-                    status = self.insert(<int32_t>i, &ws)
-                    if status != STATUS_OK:
-                        break
-            workspace_free(&ws)
-        if status != STATUS_OK:
+        self.status = STATUS_OK
+        self.next_node = first
+        self.end_node = first + n
+        n_threads = <int>max(1, min(n_threads, n))
+        if n_threads == 1:
+            self._link_pending(0, False)
+        else:
+            self.set_slots(n_threads)
+            if self.entry < 0:  # the first node is the entry point before the threads start
+                self.entry = <int32_t>first
+                self.max_level = new_levels[0]
+                self.next_node = first + 1
+            workers = [threading.Thread(target=self._link_pending, args=(slot, True),
+                                        name="lukhas-hnsw-add")
+                       for slot in range(1, n_threads)]
+            for worker in workers:
+                worker.start()
+            self._link_pending(0, True)
+            _join_all(workers)
+        if self.status != STATUS_OK:
             raise MemoryError("HNSW insertion ran out of memory")
         return first
 
@@ -518,15 +728,20 @@ cdef class HNSWGraph:
         const float[:, ::1] queries,    # IN  (n, dim)
         Py_ssize_t ef,                  # IN  beam width, >= k
         int slot,                       # IN  visited buffer owned by this caller
-        int64_t[:, ::1] out_nodes,      # OUT (n, k) node ids, closest first, -1 padding
+        const int64_t[::1] labels,      # IN  (size,) label of each node
+        int64_t[:, ::1] out_ids,        # OUT (n, k) labels, closest first, -1 padding
         float[:, ::1] out_dist,         # OUT (n, k) distances, +inf padding
     ):
-        """Search the graph for each query row (IN/OUT convention); releases the GIL."""
-        cdef Py_ssize_t n = queries.shape[0], k = out_nodes.shape[1], i, j, found
+        """Search the graph for each query row (IN/OUT convention); releases the GIL.
+
+        Equal distances come in label order.
+        """
+        cdef Py_ssize_t n = queries.shape[0], k = out_ids.shape[1], i, j, found
         cdef int status = STATUS_OK
         cdef int32_t ep
         cdef float ep_d
         cdef const float* q
+        cdef const int64_t* label_of = &labels[0] if labels.shape[0] > 0 else NULL
         cdef Workspace ws
         with nogil:
             if workspace_init(&ws, ef, self.m0) != STATUS_OK:
@@ -538,17 +753,18 @@ cdef class HNSWGraph:
                         q = &queries[i, 0]
                         ep = self.entry
                         ep_d = self.dist(q, self.vec(ep))
-                        ep = self.greedy_descent(q, ep, &ep_d, self.max_level, 0)
-                        status = self.search_layer(q, ep, ep_d, ef, 0, &ws, slot, True)
+                        ep = self.greedy_descent(q, ep, &ep_d, self.max_level, 0, &ws, False)
+                        status = self.search_layer(q, ep, ep_d, 0, &ws, slot, True, -1, False)
                         if status != STATUS_OK:
                             break
-                        found = heap_drain_ascending(&ws.res, ws.sorted_res)
+                        found = beam_results(&ws.beam, ws.results)
+                        order_ties_by_label(ws.results, found, label_of)
                     for j in range(k):
                         if j < found:
-                            out_nodes[i, j] = ws.sorted_res[j].id
-                            out_dist[i, j] = ws.sorted_res[j].d
+                            out_ids[i, j] = label_of[ws.results[j].id]
+                            out_dist[i, j] = ws.results[j].d
                         else:
-                            out_nodes[i, j] = -1
+                            out_ids[i, j] = -1
                             out_dist[i, j] = INFINITY
             workspace_free(&ws)
         if status != STATUS_OK:

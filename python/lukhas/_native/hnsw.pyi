@@ -1,5 +1,6 @@
 """Stub for the compiled ``lukhas._native.hnsw`` module (``native/lukhas/_native/hnsw.pyx``)."""
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ METRIC_L2: int
 METRIC_IP: int
 
 def simd_name() -> str: ...
+def _join_all(threads: Iterable[Any]) -> None: ...
 
 @disjoint_base
 class HNSWGraph:
@@ -37,13 +39,14 @@ class HNSWGraph:
     ) -> HNSWGraph: ...
     def reserve(self, capacity: int) -> None: ...
     def set_slots(self, n_slots: int) -> None: ...
-    def add(self, vectors: npt.NDArray[np.float32]) -> int: ...
+    def add(self, vectors: npt.NDArray[np.float32], n_threads: int = 1) -> int: ...
     def search(
         self,
         queries: npt.NDArray[np.float32],
         ef: int,
         slot: int,
-        out_nodes: npt.NDArray[np.int64],
+        labels: npt.NDArray[np.int64],
+        out_ids: npt.NDArray[np.int64],
         out_dist: npt.NDArray[np.float32],
     ) -> None: ...
     def mark_deleted(self, nodes: npt.NDArray[np.int32]) -> None: ...

@@ -34,6 +34,8 @@ _FORMAT = "lukhas-hnsw-1"
 _METRIC_CODE = {"l2": _hnsw.METRIC_L2, "ip": _hnsw.METRIC_IP, "cosine": _hnsw.METRIC_IP}
 #: Below this many queries per thread a batch is searched on the calling thread.
 _ROWS_PER_THREAD = 32
+#: Below this many new vectors per thread a batch is linked on the calling thread.
+_INSERTS_PER_THREAD = 256
 
 _pool: ThreadPoolExecutor | None = None
 
@@ -50,8 +52,8 @@ class HNSWIndex:
     """Approximate k-nearest-neighbour search on a hierarchical small-world graph.
 
     Our own compiled HNSW (Malkov and Yashunin): incremental inserts, beam
-    search with a tunable width ``ef``, deletions, save/load, and batch search
-    that runs GIL-free on several threads.
+    search with a tunable width ``ef``, deletions, save/load, and batch
+    inserts and searches that run GIL-free on several threads.
 
     Parameters
     ----------
@@ -64,13 +66,18 @@ class HNSWIndex:
     ef_construction : int, default=200
         Beam width while inserting, >= 1.
     seed : int or None, default=None
-        Seed of the layer draws (the graph is reproducible for a given seed
-        and insertion order).
+        Seed of the layer draws.  With ``n_threads=1`` the graph is
+        reproducible for a given seed and insertion order.
     ef : int, default=64
         Default search beam width (at least ``k`` is always used).
     rebuild_ratio : float, default=0.5
         Rebuild the graph from the live vectors when more than this fraction
         of its nodes are deleted.
+    n_threads : int or None, default=None
+        Threads that link a batch of new vectors (at least 256 per thread)
+        and search a batch of queries (at least 32 per thread); ``None`` uses
+        every CPU.  With more than one, the exact edges of the graph depend
+        on thread timing (its quality does not).
 
     Notes
     -----
@@ -79,7 +86,8 @@ class HNSWIndex:
     product in the last float32 bit), squared distances for ``"l2"``; ``-1``
     ids pad rows when fewer than ``k`` vectors are reachable.  Deleted vectors
     are marked and skipped at once; the graph keeps them as waypoints until a
-    rebuild.  Methods are thread-safe (one lock; a batch search parallelises
+    rebuild.  Equal distances are ordered by the smaller id.  Methods are
+    thread-safe (one lock; batch inserts and searches parallelise
     internally).
 
     Examples
@@ -104,6 +112,7 @@ class HNSWIndex:
         *,
         ef: int = 64,
         rebuild_ratio: float = 0.5,
+        n_threads: int | None = None,
     ) -> None:
         self.dim = check_int("dim", dim, low=1)
         self.metric = check_metric(metric)
@@ -115,6 +124,8 @@ class HNSWIndex:
         if seed is None:
             seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
         self.seed = check_int("seed", seed, low=0, high=2**64 - 1)
+        self.n_threads = ((os.cpu_count() or 1) if n_threads is None
+                          else check_int("n_threads", n_threads, low=1))
         self.dtype: np.dtype[Any] = np.dtype(np.float32)
         self._graph = self._new_graph(16)
         self._labels = np.empty(16, dtype=np.int64)
@@ -125,7 +136,7 @@ class HNSWIndex:
     def _new_graph(self, capacity: int) -> _hnsw.HNSWGraph:
         return _hnsw.HNSWGraph(self.dim, self.M, self.ef_construction,
                                _METRIC_CODE[self.metric], self.seed, capacity,
-                               os.cpu_count() or 1)
+                               self.n_threads)
 
     def __len__(self) -> int:
         return len(self._node_of)
@@ -151,7 +162,9 @@ class HNSWIndex:
     def bytes_per_vector(self) -> float:
         """Memory held by the graph and the id map per live vector (approximate)."""
         g = self._graph
-        graph_bytes = (g.capacity * (4 * self.dim + 4 * (2 * self.M + 1) + 4 + 8 + 1 + 8
+        # Per node: vector, layer-0 links, level, upper offset, deletion mark,
+        # lock, label and one visited mark per search slot.
+        graph_bytes = (g.capacity * (4 * self.dim + 4 * (2 * self.M + 1) + 4 + 8 + 1 + 1 + 8
                                      + 4 * g.n_slots)
                        + g.upper_rows * 4 * (self.M + 1))
         dict_bytes = 100 * len(self._node_of)  # CPython dict entry + two small ints
@@ -206,7 +219,7 @@ class HNSWIndex:
             labels[:first] = self._labels[:first]
             self._labels = labels
         self._labels[first : first + n] = new_ids
-        self._graph.add(arr)
+        self._graph.add(arr, min(self.n_threads, max(1, n // _INSERTS_PER_THREAD)))
         self._node_of.update(zip(new_ids.tolist(), range(first, first + n), strict=True))
         if n:
             self._next_id = max(self._next_id, int(new_ids.max()) + 1)
@@ -311,23 +324,23 @@ class HNSWIndex:
     def _approximate(self, q: npt.NDArray[np.float32], k: int,
                      ef: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         nq = q.shape[0]
-        nodes = np.empty((nq, k), dtype=np.int64)
+        ids = np.empty((nq, k), dtype=np.int64)
         dist = np.empty((nq, k), dtype=np.float32)
-        n_threads = min(self._graph.n_slots, max(1, nq // _ROWS_PER_THREAD))
+        labels = self._labels
+        n_threads = min(self.n_threads, self._graph.n_slots, max(1, nq // _ROWS_PER_THREAD))
         if n_threads == 1:
-            self._graph.search(q, ef, 0, nodes, dist)
+            self._graph.search(q, ef, 0, labels, ids, dist)
         else:
             bounds = np.linspace(0, nq, n_threads + 1).astype(int)
             futures = [
-                _search_pool().submit(self._graph.search, q[a:b], ef, slot, nodes[a:b], dist[a:b])
+                _search_pool().submit(self._graph.search, q[a:b], ef, slot, labels, ids[a:b],
+                                      dist[a:b])
                 for slot, (a, b) in enumerate(itertools.pairwise(bounds))
             ]
             for future in futures:
                 future.result()
-        found = nodes >= 0
-        ids = np.where(found, self._labels[np.where(found, nodes, 0)], -1)
         if self.metric != "l2":
-            dist = np.where(found, np.float32(1.0) - dist, np.float32(-np.inf))
+            dist = np.where(ids >= 0, np.float32(1.0) - dist, np.float32(-np.inf))
         return ids, dist
 
     def save(self, path: str | os.PathLike[str]) -> None:
@@ -396,7 +409,7 @@ class HNSWIndex:
         _check_state(state, arrays["labels"], os.fspath(path))
         index = cls(state["dim"], config["metric"], state["M"], state["ef_construction"],
                     config["seed"], ef=config["ef"], rebuild_ratio=config["rebuild_ratio"])
-        index._graph = _hnsw.HNSWGraph.from_state(state, os.cpu_count() or 1)
+        index._graph = _hnsw.HNSWGraph.from_state(state, index.n_threads)
         index._labels = arrays["labels"].astype(np.int64)
         deleted = arrays["deleted"].astype(bool)
         live = np.flatnonzero(~deleted)
