@@ -1,4 +1,4 @@
-"""Drift detection: our KS test and Page-Hinkley kernel against scipy and a Python loop."""
+"""Drift detection: KS, Page-Hinkley and ADWIN kernels against scipy, river and Python loops."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lukhas.core.drift import ADWIN, PageHinkley, ks_2samp
+from reference.drift_ref import RefADWIN
 
 
 def _samples(n: int, m: int) -> tuple[np.ndarray, np.ndarray]:
@@ -83,8 +84,61 @@ def test_page_hinkley_python_loop(benchmark) -> None:  # type: ignore[no-untyped
     assert 100_000 <= first < 100_200
 
 
-@pytest.mark.benchmark(group="page_hinkley")
-def test_adwin_lukhas(benchmark) -> None:  # type: ignore[no-untyped-def]
+# -- ADWIN over the same stream ----------------------------------------------------------
+_ADWIN = {"delta": 0.002, "clock": 32, "max_buckets": 5, "min_window": 5, "grace": 10}
+
+
+def _adwin_reference_alarms(xs: list[float]) -> list[int]:
+    """Alarm indices of the pure-Python ADWIN (the implementation before the kernel)."""
+    ref = RefADWIN(**_ADWIN)  # type: ignore[arg-type]
+    return [i for i, x in enumerate(xs) if ref.update(x)]
+
+
+@pytest.mark.benchmark(group="adwin")
+def test_adwin_lukhas_kernel(benchmark) -> None:  # type: ignore[no-untyped-def]
     xs = _stream()
-    alarms = benchmark(lambda: ADWIN(delta=0.002).update_many(xs))
-    assert alarms[100_000:].any()
+    ADWIN().update_many(xs[:100])  # compile outside the timing
+    alarms = benchmark(lambda: ADWIN(**_ADWIN).update_many(xs))
+    assert np.flatnonzero(alarms).tolist() == _adwin_reference_alarms(xs.tolist())
+    assert alarms[100_000:].any() and not alarms[:100_000].any()
+
+
+@pytest.mark.benchmark(group="adwin")
+def test_adwin_lukhas_update_loop(benchmark) -> None:  # type: ignore[no-untyped-def]
+    xs = _stream()[:20_000].tolist()
+    ADWIN().update(0.0)  # compile outside the timing
+
+    def run() -> int:
+        adwin = ADWIN(**_ADWIN)
+        for x in xs:
+            adwin.update(x)
+        return adwin.width
+
+    assert benchmark(run) == len(xs)
+
+
+@pytest.mark.benchmark(group="adwin")
+def test_adwin_python_reference(benchmark) -> None:  # type: ignore[no-untyped-def]
+    xs = _stream().tolist()
+    alarms = benchmark(_adwin_reference_alarms, xs)
+    assert alarms and alarms[0] >= 100_000
+
+
+@pytest.mark.benchmark(group="adwin")
+def test_adwin_river(benchmark) -> None:  # type: ignore[no-untyped-def]
+    drift = pytest.importorskip("river.drift")
+    xs = _stream().tolist()
+
+    def run() -> list[int]:
+        adwin = drift.ADWIN(delta=0.002, clock=32, max_buckets=5, min_window_length=5,
+                            grace_period=10)
+        alarms = []
+        for i, x in enumerate(xs):
+            adwin.update(x)
+            if adwin.drift_detected:
+                alarms.append(i)
+        return alarms
+
+    alarms = benchmark(run)
+    ours = int(np.flatnonzero(ADWIN(**_ADWIN).update_many(np.asarray(xs)))[0])
+    assert alarms and alarms[0] >= 100_000 and abs(alarms[0] - ours) <= 64

@@ -155,7 +155,10 @@ def check_real(
     >>> check_real("threshold", 0.8, low=0.0, high=1.0)
     0.8
     """
-    if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer)):
+    kind = type(value)
+    if kind is not float and kind is not int and (  # exact float/int: skip the ABC checks
+        isinstance(value, bool) or not isinstance(value, (numbers.Real, np.floating, np.integer))
+    ):
         raise TypeError(f"`{name}` must be a real number, got {describe(value)}.")
     fvalue = float(value)
     if not math.isfinite(fvalue):

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import deque
 from collections.abc import Callable, Sequence
 
 __all__ = [
+    "RefADWIN",
     "ref_adwin_exact",
     "ref_cosine",
     "ref_ks_pvalue_enumerate",
@@ -194,3 +196,103 @@ def _exact_cut(window: list[float], delta: float, min_window: int) -> bool:
         if abs(sum(window[:n0]) / n0 - sum(window[n0:]) / n1) > eps:
             return True
     return False
+
+
+class RefADWIN:
+    """ADWIN2 in plain Python: the exponential histogram as deques of (sum, m2) buckets.
+
+    Level ``i`` holds buckets of ``2**i`` samples, newest at the right; a level
+    that exceeds ``max_buckets`` merges its two oldest into the next level.
+    Every ``clock`` samples, once the window holds ``grace`` samples, the cuts
+    between buckets are tested oldest first and the oldest bucket is dropped
+    while a cut is significant.  Same arithmetic, in the same order, as the
+    library kernel, so states compare to rounding.
+    """
+
+    def __init__(
+        self, delta: float, *, clock: int, max_buckets: int, min_window: int, grace: int
+    ) -> None:
+        self.delta, self.clock, self.max_buckets = delta, clock, max_buckets
+        self.min_window, self.grace = min_window, grace
+        self.levels: list[deque[tuple[float, float]]] = []
+        self.width = 0
+        self.total = 0.0
+        self.m2 = 0.0
+        self.ticks = 0
+        self.n_detections = 0
+
+    @property
+    def n_buckets(self) -> int:
+        return sum(len(level) for level in self.levels)
+
+    def update(self, value: float) -> bool:
+        if self.width:
+            d = value - self.total / self.width
+            self.m2 += d * d * self.width / (self.width + 1)
+        self.width += 1
+        self.total += value
+        if not self.levels:
+            self.levels.append(deque())
+        self.levels[0].append((value, 0.0))
+        level = 0
+        while len(self.levels[level]) > self.max_buckets:
+            size = float(1 << level)
+            sum_a, m2_a = self.levels[level].popleft()
+            sum_b, m2_b = self.levels[level].popleft()
+            diff = sum_a / size - sum_b / size
+            if level + 1 == len(self.levels):
+                self.levels.append(deque())
+            self.levels[level + 1].append((sum_a + sum_b, m2_a + m2_b + diff * diff * size / 2.0))
+            level += 1
+        self.ticks += 1
+        shrank = False
+        if self.ticks % self.clock == 0:
+            while self.width >= self.grace and self._significant_cut():
+                self.levels[-1].popleft()
+                while self.levels and not self.levels[-1]:
+                    self.levels.pop()
+                self._recompute()
+                shrank = True
+        self.n_detections += shrank
+        return shrank
+
+    def _buckets_oldest_first(self) -> list[tuple[int, float, float]]:
+        return [
+            (1 << level, bucket_sum, bucket_m2)
+            for level in range(len(self.levels) - 1, -1, -1)
+            for bucket_sum, bucket_m2 in self.levels[level]
+        ]
+
+    def _significant_cut(self) -> bool:
+        variance = self.m2 / self.width
+        log_term = math.log(2.0 * math.log(self.width) / self.delta)
+        n0 = 0
+        sum0 = 0.0
+        for size, bucket_sum, _ in self._buckets_oldest_first()[:-1]:
+            n0 += size
+            sum0 += bucket_sum
+            n1 = self.width - n0
+            if n0 < self.min_window:
+                continue
+            if n1 < self.min_window:
+                break
+            m = 1.0 / (1.0 / n0 + 1.0 / n1)
+            eps = math.sqrt(2.0 * variance * log_term / m) + 2.0 * log_term / (3.0 * m)
+            if abs(sum0 / n0 - (self.total - sum0) / n1) > eps:
+                return True
+        return False
+
+    def _recompute(self) -> None:
+        """Width, sum and m2 of the remaining buckets, combined pairwise (Chan et al.)."""
+        width = 0
+        total = 0.0
+        m2 = 0.0
+        for size, bucket_sum, bucket_m2 in self._buckets_oldest_first():
+            if width:
+                diff = bucket_sum / size - total / width
+                m2 += bucket_m2 + diff * diff * width * size / (width + size)
+            else:
+                m2 = bucket_m2
+            width += size
+            total += bucket_sum
+        self.width, self.total, self.m2 = width, total, m2

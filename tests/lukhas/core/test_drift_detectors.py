@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from lukhas.core.drift import ADWIN, PageHinkley
-from reference.drift_ref import ref_adwin_exact, ref_page_hinkley, ref_welford
+from reference.drift_ref import RefADWIN, ref_adwin_exact, ref_page_hinkley, ref_welford
 
 
 def _step_stream(seed: int, n_before: int, n_after: int, shift: float, noise: float) -> np.ndarray:
@@ -98,6 +98,85 @@ def test_adwin_update_many_equals_loop() -> None:
     alarms = a.update_many(xs)
     assert alarms.tolist() == [b.update(x) for x in xs.tolist()]
     assert (a.width, a.total, a.n_detections) == (b.width, b.total, b.n_detections)
+
+
+# Piecewise-constant means plus noise, so that random streams also contain changes.
+_adwin_streams = st.lists(
+    st.tuples(st.integers(1, 120), st.floats(-5, 5), st.floats(0.0, 2.0)), min_size=1, max_size=4
+).flatmap(
+    lambda pieces: st.tuples(
+        st.just(pieces),
+        arrays(np.float64, sum(n for n, _, _ in pieces), elements=st.floats(-1, 1)),
+    )
+).map(lambda pn: np.concatenate([
+    mean + noise * pn[1][start : start + n]
+    for (n, mean, noise), start in zip(
+        pn[0], np.cumsum([0] + [n for n, _, _ in pn[0]])[:-1].tolist(), strict=True
+    )
+]))
+_adwin_params = st.fixed_dictionaries({
+    "delta": st.sampled_from([0.002, 0.05, 0.5]),
+    "clock": st.integers(1, 5),
+    "max_buckets": st.integers(2, 5),
+    "min_window": st.integers(1, 6),
+    "grace": st.integers(2, 12),
+})
+
+
+def _assert_same_state(adwin: ADWIN, ref: RefADWIN) -> None:
+    assert (adwin.width, adwin.n_buckets, adwin.n_detections) == (
+        ref.width, ref.n_buckets, ref.n_detections,
+    )
+    assert adwin.total == pytest.approx(ref.total, rel=1e-12, abs=1e-12)
+    assert adwin.variance == pytest.approx(ref.m2 / ref.width if ref.width else 0.0,
+                                           rel=1e-12, abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_adwin_streams, _adwin_params)
+def test_adwin_kernel_equals_python_reference_after_every_update(
+    xs: np.ndarray, params: dict[str, float]
+) -> None:
+    adwin = ADWIN(**params)  # type: ignore[arg-type]
+    ref = RefADWIN(**params)  # type: ignore[arg-type]
+    for x in xs.tolist():
+        shrank = ref.update(x)
+        assert adwin.update(x) is shrank is adwin.drift_detected
+        _assert_same_state(adwin, ref)
+
+
+@settings(max_examples=40, deadline=None)
+@given(_adwin_streams, _adwin_params, st.lists(st.integers(0, 500), max_size=4))
+def test_adwin_batches_equal_python_reference(
+    xs: np.ndarray, params: dict[str, float], cuts: list[int]
+) -> None:
+    adwin = ADWIN(**params)  # type: ignore[arg-type]
+    ref = RefADWIN(**params)  # type: ignore[arg-type]
+    for chunk in np.split(xs, sorted(c % (xs.shape[0] + 1) for c in cuts)):
+        alarms = adwin.update_many(chunk)
+        assert alarms.tolist() == [ref.update(x) for x in chunk.tolist()]
+        _assert_same_state(adwin, ref)
+        if chunk.shape[0]:
+            assert adwin.drift_detected is bool(alarms[-1])
+
+
+def test_adwin_kernel_state_layout_matches_public_module() -> None:
+    from lukhas._kernels import drift as kernels
+    from lukhas.core.drift import _adwin
+
+    assert _adwin._MAX_LEVELS == kernels.ADWIN_MAX_LEVELS
+    assert kernels.ADWIN_COUNTERS_SIZE == 4 == ADWIN()._counters.shape[0]
+
+
+def test_adwin_long_stream_uses_many_levels() -> None:
+    """A 200k-sample stationary window climbs ~15 levels; the state stays exact."""
+    xs = np.random.default_rng(12).uniform(-1, 1, 200_000)
+    adwin = ADWIN(max_buckets=2)
+    assert not adwin.update_many(xs).any()
+    assert adwin.width == xs.shape[0]
+    assert adwin.total == pytest.approx(float(np.sum(xs)), rel=1e-9, abs=1e-6)
+    assert adwin.variance == pytest.approx(float(np.var(xs)), rel=1e-9)
+    assert adwin.n_buckets <= 2 * (int(np.log2(xs.shape[0])) + 2)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -7,13 +7,18 @@ of W samples, and the window's mean and variance stay exact (buckets are
 combined with Chan's parallel formula, never approximated).  Only the cut
 points between buckets are tested, which is what makes ADWIN2 approximate
 with respect to the exact test over every split (``tests/reference``).
+
+The histogram lives in preallocated arrays (one ring of ``max_buckets + 1``
+slots per level) and every update, merge and cut test runs in the Numba
+kernel :func:`lukhas._kernels.drift.adwin_run`; :meth:`ADWIN.update_many`
+processes a whole batch in one kernel call.  Numba loads on first update.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-import math
-from collections import deque
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -23,9 +28,21 @@ from lukhas._validation import check_array, check_int, check_real
 
 __all__ = ["ADWIN"]
 
+
+@functools.cache
+def _kernels() -> ModuleType:
+    """The Numba kernel module, imported on first use (importing it loads Numba)."""
+    from lukhas._kernels import drift
+
+    return drift
+
 logger = logging.getLogger(__name__)
 
-_Bucket = tuple[float, float]  # (sum, sum of squared deviations from the bucket mean)
+#: Levels of the histogram and size of the integer state; equal to
+#: ``ADWIN_MAX_LEVELS`` / ``ADWIN_COUNTERS_SIZE`` of the kernel module, which is
+#: not imported here so that this module never loads Numba.
+_MAX_LEVELS = 62
+_WIDTH, _N_LEVELS, _TICKS, _N_DETECTIONS = range(4)
 
 
 class ADWIN:
@@ -59,8 +76,6 @@ class ADWIN:
     ----------
     drift_detected : bool
         Whether the latest update shrank the window.
-    n_detections : int
-        Changes detected so far.
 
     Examples
     --------
@@ -89,39 +104,49 @@ class ADWIN:
         self.max_buckets = check_int("max_buckets", max_buckets, low=2)
         self.min_window = check_int("min_window", min_window, low=1)
         self.grace = check_int("grace", grace, low=2)
-        self._levels: list[deque[_Bucket]] = []
-        self._width = 0
-        self._total = 0.0
-        self._m2 = 0.0
-        self._ticks = 0
+        slots = self.max_buckets + 1
+        self._bucket_sum = np.zeros((_MAX_LEVELS, slots), dtype=np.float64)
+        self._bucket_m2 = np.zeros((_MAX_LEVELS, slots), dtype=np.float64)
+        self._level_head = np.zeros(_MAX_LEVELS, dtype=np.int64)
+        self._level_count = np.zeros(_MAX_LEVELS, dtype=np.int64)
+        self._counters = np.zeros(4, dtype=np.int64)  # width, n_levels, ticks, n_detections
+        self._moments = np.zeros(2, dtype=np.float64)  # total, m2
+        self._one_sample = np.zeros(1, dtype=np.float64)  # reused by update()
+        self._one_flag = np.zeros(1, dtype=np.uint8)
         self.drift_detected = False
-        self.n_detections = 0
 
     # -- window statistics -----------------------------------------------------------
     @property
+    def n_detections(self) -> int:
+        """Changes detected so far (kept across :meth:`reset`)."""
+        return int(self._counters[_N_DETECTIONS])
+
+    @property
     def width(self) -> int:
         """Samples in the window."""
-        return self._width
+        return int(self._counters[_WIDTH])
 
     @property
     def total(self) -> float:
         """Sum of the samples in the window."""
-        return self._total
+        return float(self._moments[0])
 
     @property
     def mean(self) -> float:
         """Mean of the window (0.0 when empty)."""
-        return self._total / self._width if self._width else 0.0
+        width = self.width
+        return float(self._moments[0]) / width if width else 0.0
 
     @property
     def variance(self) -> float:
         """Population variance of the window (0.0 when empty)."""
-        return self._m2 / self._width if self._width else 0.0
+        width = self.width
+        return float(self._moments[1]) / width if width else 0.0
 
     @property
     def n_buckets(self) -> int:
         """Buckets in the exponential histogram (memory is proportional to it)."""
-        return sum(len(level) for level in self._levels)
+        return int(self._level_count[: self._counters[_N_LEVELS]].sum())
 
     # -- updates ---------------------------------------------------------------------
     def update(self, x: float) -> bool:
@@ -150,7 +175,8 @@ class ADWIN:
         >>> adwin.width
         100
         """
-        self._add(check_real("x", x))
+        self._one_sample[0] = check_real("x", x)
+        self._run(self._one_sample, self._one_flag)
         return self.drift_detected
 
     def update_many(self, xs: Any) -> npt.NDArray[np.bool_]:
@@ -176,12 +202,11 @@ class ADWIN:
         >>> ADWIN().update_many([0.5, 0.5, 0.5]).tolist()
         [False, False, False]
         """
-        values = check_array("xs", xs, dtype=np.float64, ndim=1, finite=True)
-        alarms = np.zeros(values.shape[0], dtype=bool)
-        for i, value in enumerate(values.tolist()):
-            self._add(value)
-            alarms[i] = self.drift_detected
-        return alarms
+        values = check_array("xs", xs, dtype=np.float64, ndim=1, contiguous=True, finite=True)
+        flags = np.zeros(values.shape[0], dtype=np.uint8)
+        if values.shape[0]:
+            self._run(values, flags)
+        return flags.astype(bool)
 
     def reset(self) -> None:
         """Empty the window (``n_detections`` is kept).
@@ -194,97 +219,43 @@ class ADWIN:
         >>> adwin.width, adwin.mean
         (0, 0.0)
         """
-        self._levels.clear()
-        self._width = 0
-        self._total = 0.0
-        self._m2 = 0.0
-        self._ticks = 0
+        self._level_head[:] = 0
+        self._level_count[:] = 0
+        self._counters[[_WIDTH, _N_LEVELS, _TICKS]] = 0
+        self._moments[:] = 0.0
         self.drift_detected = False
 
     # -- internals -------------------------------------------------------------------
-    def _add(self, value: float) -> None:
-        if self._width:
-            mean = self._total / self._width
-            self._m2 += (value - mean) ** 2 * self._width / (self._width + 1)
-        self._width += 1
-        self._total += value
-        if not self._levels:
-            self._levels.append(deque())
-        self._levels[0].append((value, 0.0))
-        self._compress()
-        self._ticks += 1
-        self.drift_detected = False
-        if self._ticks % self.clock == 0:
-            while self._width >= self.grace and self._significant_cut():
-                self._drop_oldest_bucket()
-                self.drift_detected = True
-            if self.drift_detected:
-                self.n_detections += 1
-                logger.debug("ADWIN change: window shrank to %d samples", self._width)
-
-    def _compress(self) -> None:
-        level = 0
-        while len(self._levels[level]) > self.max_buckets:
-            size = float(1 << level)
-            sum_a, m2_a = self._levels[level].popleft()
-            sum_b, m2_b = self._levels[level].popleft()
-            diff = sum_a / size - sum_b / size
-            merged = (sum_a + sum_b, m2_a + m2_b + diff * diff * size / 2.0)
-            if level + 1 == len(self._levels):
-                self._levels.append(deque())
-            self._levels[level + 1].append(merged)
-            level += 1
-
-    def _oldest_first(self) -> list[tuple[int, float]]:
-        return [
-            (1 << level, bucket[0])
-            for level in range(len(self._levels) - 1, -1, -1)
-            for bucket in self._levels[level]
-        ]
-
-    def _significant_cut(self) -> bool:
-        width = self._width
-        variance = self._m2 / width
-        log_term = math.log(2.0 * math.log(width) / self.delta)
-        n0 = 0
-        sum0 = 0.0
-        for size, bucket_sum in self._oldest_first()[:-1]:
-            n0 += size
-            sum0 += bucket_sum
-            n1 = width - n0
-            if n0 < self.min_window:
-                continue
-            if n1 < self.min_window:
-                break
-            m = 1.0 / (1.0 / n0 + 1.0 / n1)
-            eps = math.sqrt(2.0 * variance * log_term / m) + 2.0 * log_term / (3.0 * m)
-            if abs(sum0 / n0 - (self._total - sum0) / n1) > eps:
-                return True
-        return False
-
-    def _drop_oldest_bucket(self) -> None:
-        top = len(self._levels) - 1
-        self._levels[top].popleft()
-        while self._levels and not self._levels[-1]:
-            self._levels.pop()
-        # Recombine the remaining buckets exactly (Chan et al.) rather than subtracting.
-        width = 0
-        total = 0.0
-        m2 = 0.0
-        for level in range(len(self._levels) - 1, -1, -1):
-            size = 1 << level
-            for bucket_sum, bucket_m2 in self._levels[level]:
-                if width:
-                    diff = bucket_sum / size - total / width
-                    m2 += bucket_m2 + diff * diff * width * size / (width + size)
-                else:
-                    m2 = bucket_m2
-                width += size
-                total += bucket_sum
-        self._width, self._total, self._m2 = width, total, m2
+    def _run(self, values: npt.NDArray[np.float64], flags: npt.NDArray[np.uint8]) -> None:
+        """Feed validated, contiguous float64 samples (at least one) to the kernel."""
+        _k = _kernels()
+        before = int(self._counters[_N_DETECTIONS])
+        _k.adwin_run(
+            values,
+            self.delta,
+            self.clock,
+            self.max_buckets,
+            self.min_window,
+            self.grace,
+            self._bucket_sum,
+            self._bucket_m2,
+            self._level_head,
+            self._level_count,
+            self._counters,
+            self._moments,
+            flags,
+        )
+        self.drift_detected = bool(flags[-1])
+        if self._counters[_N_DETECTIONS] != before:
+            logger.debug(
+                "ADWIN: %d change(s) in %d samples, window now %d samples",
+                int(self._counters[_N_DETECTIONS]) - before,
+                values.shape[0],
+                self.width,
+            )
 
     def __repr__(self) -> str:
         return (
-            f"ADWIN(delta={self.delta}, width={self._width}, mean={self.mean:.4g}, "
+            f"ADWIN(delta={self.delta}, width={self.width}, mean={self.mean:.4g}, "
             f"detections={self.n_detections})"
         )
