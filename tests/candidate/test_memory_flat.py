@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -41,11 +43,15 @@ def test_matches_reference(metric: str, dtype: type, n: int) -> None:
 
 
 def test_blocked_path_matches_single_block(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Small blocks force many query and column blocks and the overlapped selector.
+    # Small blocks force many query and column blocks, each split between 3 threads
+    # (uneven row shares: 16 rows, then a last block of 6).
     base = _clustered(3000, 16, 2).astype(np.float32)
     queries = _clustered(70, 16, 3).astype(np.float32)
     ids = np.arange(3000, dtype=np.int64)
+    monkeypatch.setattr(_exact, "_SELECTION_THREADS", 1)
     whole = _exact.exact_search(base, ids, queries, 10, "l2")
+    monkeypatch.setattr(_exact, "_SELECTION_THREADS", 3)
+    monkeypatch.setattr(_exact, "MIN_ROWS_PER_THREAD", 2)
     monkeypatch.setattr(_exact, "QUERY_BLOCK", 16)
     monkeypatch.setattr(_exact, "BLOCK_BYTES", 16 * 256 * 4)
     blocked = _exact.exact_search(base, ids, queries, 10, "l2")
@@ -135,6 +141,84 @@ def test_kernel_heap_direct() -> None:
     topk.topk_merge(scores, np.array([9, 8, 7, 6, 5]), np.empty(0), best, best_ids, filled)
     topk.topk_finish(best, best_ids, filled)
     assert best_ids.tolist() == [[6, 8, 7]] and best.tolist() == [[5.0, 5.0, 3.0]]
+
+
+SCANNERS = ["avx512", "avx2", "scalar"]
+
+
+def _merge_in_blocks(
+    scores: np.ndarray, ids: np.ndarray, bias: np.ndarray, k: int, cuts: list[int], scanner: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stream the columns of ``scores`` through one named scan, block by block."""
+    n_rows, n_cols = scores.shape
+    best = np.full((n_rows, k), -np.inf, dtype=scores.dtype)
+    best_ids = np.full((n_rows, k), -1, dtype=np.int64)
+    filled = np.zeros(n_rows, dtype=np.int64)
+    edges = [0, *sorted(c for c in cuts if 0 < c < n_cols), n_cols]
+    for c0, c1 in itertools.pairwise(edges):
+        block_bias = bias[c0:c1] if bias.size else bias
+        topk.topk_merge(np.ascontiguousarray(scores[:, c0:c1]), ids[c0:c1], block_bias,
+                        best, best_ids, filled, scanner)
+    topk.topk_finish(best, best_ids, filled)
+    return best_ids, best
+
+
+@pytest.mark.parametrize("scanner", SCANNERS)
+@settings(max_examples=30, deadline=None)
+@given(
+    data=st.data(),
+    dtype=st.sampled_from([np.float32, np.float64]),
+    n_rows=st.integers(1, 4),
+    n_cols=st.integers(0, 300),
+    k=st.integers(1, 12),
+    with_bias=st.booleans(),
+)
+def test_threshold_scan_matches_reference(
+    scanner: str, data: st.DataObject, dtype: type, n_rows: int, n_cols: int, k: int,
+    with_bias: bool,
+) -> None:
+    # Small integers: every sum is exact and ties are frequent, so the ">=" boundary and
+    # the smaller-id-first rule are exercised in and across SIMD chunks and block edges.
+    if scanner not in topk.scanners_available():
+        pytest.skip(f"this CPU cannot run the {scanner} scan")
+    values = st.integers(-6, 6).map(float)
+    scores = data.draw(arrays(dtype, (n_rows, n_cols), elements=values))
+    bias = (data.draw(arrays(dtype, (n_cols,), elements=values)) if with_bias
+            else np.empty(0, dtype=dtype))
+    ids = np.asarray(data.draw(st.permutations(range(n_cols))), dtype=np.int64)
+    cuts = data.draw(st.lists(st.integers(1, max(1, n_cols - 1)), max_size=3))
+    got_ids, got = _merge_in_blocks(scores, ids, bias, k, cuts, scanner)
+    biased = scores + bias if with_bias else scores
+    # ip with identity queries: the score of (row i, column j) is biased[i, j].
+    want_ids, want = ref_topk(biased.T.astype(np.float64), ids.tolist(),
+                              np.eye(n_rows), k, "ip")
+    assert got_ids.tolist() == want_ids
+    assert got.tolist() == want
+
+
+@pytest.mark.parametrize("scanner", SCANNERS)
+def test_threshold_scan_continuous_scores(scanner: str) -> None:
+    if scanner not in topk.scanners_available():
+        pytest.skip(f"this CPU cannot run the {scanner} scan")
+    rng = np.random.default_rng(7)
+    scores = rng.standard_normal((3, 1000)).astype(np.float32)
+    bias = rng.standard_normal(1000).astype(np.float32)
+    ids = rng.permutation(1000).astype(np.int64)
+    got_ids, got = _merge_in_blocks(scores, ids, bias, 10, [129, 500, 501], scanner)
+    biased = scores + bias  # the kernel adds in float32 too
+    want_ids, want = ref_topk(biased.T.astype(np.float64), ids.tolist(), np.eye(3), 10, "ip")
+    assert got_ids.tolist() == want_ids
+    np.testing.assert_array_equal(got, np.asarray(want, dtype=np.float32))
+
+
+def test_scanner_choice() -> None:
+    available = topk.scanners_available()
+    assert available[-1] == "scalar" and set(available) <= set(SCANNERS)
+    assert topk.scanner_name() == available[0]
+    one = np.zeros((1, 1))
+    with pytest.raises(ValueError, match="scanner must be one of"):
+        topk.topk_merge(one, np.zeros(1, dtype=np.int64), np.empty(0), np.zeros((1, 1)),
+                        np.zeros((1, 1), dtype=np.int64), np.zeros(1, dtype=np.int64), "mmx")
 
 
 # -- bad input ---------------------------------------------------------------------

@@ -14,7 +14,10 @@ def topk_merge(
     best_scores: npt.NDArray[_Float],
     best_ids: npt.NDArray[np.int64],
     filled: npt.NDArray[np.int64],
+    scanner: str | None = None,
 ) -> None: ...
+def scanner_name() -> str: ...
+def scanners_available() -> list[str]: ...
 def topk_finish(
     best_scores: npt.NDArray[_Float],
     best_ids: npt.NDArray[np.int64],

@@ -9,13 +9,19 @@ kernel (:mod:`lukhas._native.topk`):
 Queries are taken in blocks of ``QUERY_BLOCK`` rows and the base in blocks of
 columns such that one score block holds at most ``BLOCK_BYTES``: memory stays
 bounded whatever the batch size, and each block is consumed while it is still
-in cache.  When the batch is large, the selection of one block runs in a
-worker thread (the kernel releases the GIL) while BLAS computes the next one.
+in cache.  The kernel skips most scores with a SIMD threshold scan, so selecting
+a block costs a fraction of the BLAS product that made it.  Both phases use
+every core in turn: BLAS threads the product, then the rows of the block are
+split between worker threads for the selection (the kernel releases the GIL).
+Running selection beside the next product instead gains nothing once BLAS
+already keeps every core busy.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -23,21 +29,54 @@ import numpy.typing as npt
 
 from lukhas._native import topk as _topk
 
-__all__ = ["BLOCK_BYTES", "QUERY_BLOCK", "exact_search", "merge_topk", "pad_score"]
+__all__ = [
+    "BLOCK_BYTES", "MIN_ROWS_PER_THREAD", "QUERY_BLOCK", "exact_search", "merge_topk", "pad_score",
+]
 
 #: Rows of queries per block.
 QUERY_BLOCK = 1024
 #: Largest score block, in bytes.
 BLOCK_BYTES = 8 << 20
+#: Fewest rows of a block handed to one selection thread.
+MIN_ROWS_PER_THREAD = 64
 
+_SELECTION_THREADS = max(1, min(8, os.cpu_count() or 1))
 _selector: ThreadPoolExecutor | None = None
 
 
 def _selection_pool() -> ThreadPoolExecutor:
     global _selector
     if _selector is None:
-        _selector = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lukhas-topk")
+        _selector = ThreadPoolExecutor(max_workers=max(1, _SELECTION_THREADS - 1),
+                                       thread_name_prefix="lukhas-topk")
     return _selector
+
+
+def _select_block(
+    scores: npt.NDArray[Any],
+    ids: npt.NDArray[np.int64],
+    bias: npt.NDArray[Any],
+    best: npt.NDArray[Any],
+    best_ids: npt.NDArray[np.int64],
+    filled: npt.NDArray[np.int64],
+) -> None:
+    """Merge one score block into the heaps, its rows split between threads."""
+    n_rows = scores.shape[0]
+    parts = max(1, min(_SELECTION_THREADS, n_rows // MIN_ROWS_PER_THREAD))
+    if parts == 1:
+        _topk.topk_merge(scores, ids, bias, best, best_ids, filled)
+        return
+    edges = [n_rows * p // parts for p in range(parts + 1)]
+    # Rows edges[p]:edges[p + 1] for p >= 1 go to the pool; the caller takes the first share.
+    pending = [
+        _selection_pool().submit(_topk.topk_merge, scores[r0:r1], ids, bias,
+                                 best[r0:r1], best_ids[r0:r1], filled[r0:r1])
+        for r0, r1 in itertools.pairwise(edges[1:])
+    ]
+    _topk.topk_merge(scores[: edges[1]], ids, bias, best[: edges[1]], best_ids[: edges[1]],
+                     filled[: edges[1]])
+    for future in pending:
+        future.result()
 
 
 def pad_score(metric: str) -> float:
@@ -93,29 +132,15 @@ def exact_search(
         left = queries
     if n:
         col_block = max(256, min(n, BLOCK_BYTES // (dtype.itemsize * min(nq, QUERY_BLOCK))))
-        n_blocks_total = -(-nq // QUERY_BLOCK) * -(-n // col_block)
-        overlap = n_blocks_total > 1
-        # Two score buffers: BLAS fills one while the selector drains the other.
-        buffers = [np.empty(min(nq, QUERY_BLOCK) * col_block, dtype=dtype) for _ in range(2)]
-        pending: Future[None] | None = None
-        turn = 0
+        buffer = np.empty(min(nq, QUERY_BLOCK) * col_block, dtype=dtype)
         for q0 in range(0, nq, QUERY_BLOCK):
             q1 = min(nq, q0 + QUERY_BLOCK)
             for c0 in range(0, n, col_block):
                 c1 = min(n, c0 + col_block)
-                scores = buffers[turn][: (q1 - q0) * (c1 - c0)].reshape(q1 - q0, c1 - c0)
+                scores = buffer[: (q1 - q0) * (c1 - c0)].reshape(q1 - q0, c1 - c0)
                 np.matmul(left[q0:q1], base[c0:c1].T, out=scores)
-                if pending is not None:
-                    pending.result()
-                args = (scores, base_ids[c0:c1], bias[c0:c1] if bias.size else bias,
-                        best[q0:q1], best_ids[q0:q1], filled[q0:q1])
-                if overlap:
-                    pending = _selection_pool().submit(_topk.topk_merge, *args)
-                else:
-                    _topk.topk_merge(*args)
-                turn ^= 1
-        if pending is not None:
-            pending.result()
+                _select_block(scores, base_ids[c0:c1], bias[c0:c1] if bias.size else bias,
+                              best[q0:q1], best_ids[q0:q1], filled[q0:q1])
     _topk.topk_finish(best, best_ids, filled)
     if metric == "l2":
         qnorms = np.einsum("ij,ij->i", queries, queries)
