@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import sys
 from collections.abc import Sequence
 
@@ -21,14 +20,6 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("lukhas.cli._bench", "run the benches beside their peers and print the ratios"),
     "portfolio": ("lukhas.cli._portfolio", "choose a K-asset portfolio from a CSV of prices"),
 }
-
-
-def _available() -> dict[str, tuple[str, str]]:
-    return {
-        name: spec
-        for name, spec in _COMMANDS.items()
-        if importlib.util.find_spec(spec[0]) is not None
-    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,9 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lukhas", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="store_true", help="print the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands = _available()
     modules = {}
-    for name, (module_name, help_text) in commands.items():
+    for name, (module_name, help_text) in _COMMANDS.items():
         cmd_parser = sub.add_parser(name, help=help_text, description=help_text)
         module = importlib.import_module(module_name)
         module.configure(cmd_parser)
