@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import xxhash
 
-from candidate.core.symbolic import glyph_hash_many, pack_glyphs
+from lukhas.primitives.glyphs import glyph_hash_many, pack_glyphs
 
 N_GLYPHS = [1_000_000]
 LARGE_SIZES = [1 << 20, 64 << 20]

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from candidate.memory.backends import FlatIndex, HNSWIndex
-from candidate.memory.backends._exact import BLOCK_BYTES, QUERY_BLOCK
+from lukhas.primitives.vector._exact import BLOCK_BYTES, QUERY_BLOCK
 from reference.topk_ref import recall_at_k
 
 K = 10

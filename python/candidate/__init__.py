@@ -1,8 +1,13 @@
-"""The ``candidate`` lane: modules LUKHAS imports as ``candidate.*``.
+"""The ``candidate`` lane: the modules LUKHAS imports as ``candidate.*``
+(vector memory backends, glyph hashing, tracing, observability, RL).
 
-Subpackages are imported on demand; importing this lane loads nothing else.
+It holds no code.  Each ``candidate.*`` path LUKHAS uses is the same module object as
+its home under :mod:`lukhas`, through the one alias table :data:`lukhas._lanes.ALIASES`;
+importing this package loads nothing else, and a path is imported when it is asked for.
 """
 
 from __future__ import annotations
+
+import lukhas  # noqa: F401  (installs the finder that resolves the aliases)
 
 __all__: list[str] = []

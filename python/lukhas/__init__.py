@@ -2,7 +2,7 @@
 
 The package is organised in layers (see ``MODULES.md`` in the repository):
 compiled kernels (:mod:`lukhas._native`, :mod:`lukhas._kernels`) at the bottom,
-thin validated foundation APIs such as :mod:`lukhas.core.ring` on top of them,
+thin validated foundation APIs such as :mod:`lukhas.primitives.ring` on top of them,
 then domain modules and the edges (CLI, integrations).
 
 Importing :mod:`lukhas` is cheap: it loads no Numba and compiles nothing.
@@ -11,6 +11,10 @@ Importing :mod:`lukhas` is cheap: it loads no Numba and compiles nothing.
 from __future__ import annotations
 
 __all__ = ["__version__"]
+
+from lukhas import _lanes
+
+_lanes.install()
 
 try:
     from lukhas._version import __version__

@@ -21,7 +21,7 @@ import math
 import numbers
 import operator
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +33,7 @@ __all__ = [
     "check_finite",
     "check_int",
     "check_real",
+    "check_str",
     "describe",
 ]
 
@@ -207,6 +208,80 @@ def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
         raise TypeError(f"`{name}` must be a str, one of {options}, got {describe(value)}.")
     if value not in options:
         raise ValueError(f"`{name}` must be one of {options}, got {value!r}.")
+    return value
+
+
+@overload
+def check_str(
+    name: str, value: Any, *, empty: bool = ..., max_length: int | None = ...,
+    allow_none: Literal[False] = ...,
+) -> str: ...
+
+
+@overload
+def check_str(
+    name: str, value: Any, *, empty: bool = ..., max_length: int | None = ...,
+    allow_none: Literal[True],
+) -> str | None: ...
+
+
+def check_str(
+    name: str,
+    value: Any,
+    *,
+    empty: bool = True,
+    max_length: int | None = None,
+    allow_none: bool = False,
+) -> str | None:
+    """Check that ``value`` is a ``str`` (optionally non-empty, bounded, or None).
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in the message.
+    value : object
+        Value to check.
+    empty : bool, default=True
+        Whether the empty string is allowed.
+    max_length : int or None, default=None
+        Largest allowed length in characters; ``None`` for no bound.
+    allow_none : bool, default=False
+        Whether ``None`` is allowed (and returned as is).
+
+    Returns
+    -------
+    value : str or None
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a ``str`` (or ``None`` where allowed).
+    ValueError
+        If ``value`` is empty where that is not allowed, or longer than `max_length`.
+
+    Examples
+    --------
+    >>> check_str("topic", "memory.fold")
+    'memory.fold'
+    >>> check_str("lane", None, allow_none=True) is None
+    True
+    >>> check_str("name", "", empty=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: `name` must be a non-empty str, got ''.
+    """
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, str):
+        kind = "a non-empty str" if not empty else "a str"
+        suffix = " or None" if allow_none else ""
+        raise TypeError(f"`{name}` must be {kind}{suffix}, got {describe(value)}.")
+    if not empty and not value:
+        raise ValueError(f"`{name}` must be a non-empty str, got ''.")
+    if max_length is not None and len(value) > max_length:
+        raise ValueError(
+            f"`{name}` must be a str of at most {max_length} characters, got {len(value)}."
+        )
     return value
 
 

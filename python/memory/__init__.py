@@ -1,13 +1,13 @@
-"""The ``memory`` lane: the memory model LUKHAS code imports.
+"""The ``memory`` lane: the memory model LUKHAS imports as ``memory.*``
+(``memory.core`` and ``memory.fakes``).
 
-Subpackages are imported on demand; importing this package loads nothing else.
-
-- :mod:`memory.core`: memory items and folds, the :class:`~memory.core.MemoryBackend`
-  protocol, the fold engine, hybrid (tag + vector) memory and the orchestrator.
-- :mod:`memory.fakes`: real in-memory backends that pass the same conformance
-  suite as the compiled and persistent ones.
+It holds no code.  Each ``memory.*`` path LUKHAS uses is the same module object as
+its home under :mod:`lukhas`, through the one alias table :data:`lukhas._lanes.ALIASES`;
+importing this package loads nothing else, and a path is imported when it is asked for.
 """
 
 from __future__ import annotations
+
+import lukhas  # noqa: F401  (installs the finder that resolves the aliases)
 
 __all__: list[str] = []

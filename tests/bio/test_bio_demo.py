@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from lukhas.cli import _demo_evolve
+from lukhas.edges.cli import _demo_evolve
 
 
 def test_demo_section_reports_runs_and_convergence():

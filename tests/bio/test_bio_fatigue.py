@@ -1,4 +1,4 @@
-"""Process fatigue model behind lukhas.bio.utils.fatigue_level."""
+"""Process fatigue model behind lukhas.primitives.evolve.fatigue_level."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""bridge.api.analysis.drift_score: per-user drift profiles on lukhas.core.drift."""
+"""lukhas.services.analytics.drift_score: per-user drift profiles on lukhas.core.drift."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from bridge.api.analysis import drift_score
-from bridge.api.analysis.drift_score import (
+from lukhas.core.drift import LANE_CFG
+from lukhas.services.analytics.drift_score import (
     DriftProfileStore,
     score_drift,
     update_user_drift_profile,
 )
-from lukhas.core.drift import LANE_CFG
 from reference.drift_ref import ref_cosine
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from lukhas.cli import _demo_glyphs
+from lukhas.edges.cli import _demo_glyphs
 
 
 def test_demo_section_runs_and_reports_a_verified_batch() -> None:

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from candidate.memory.backends import FlatIndex, _exact
-from candidate.memory.backends._exact import merge_topk
 from lukhas._native import topk
+from lukhas.primitives.vector._exact import merge_topk
 from reference.topk_ref import ref_topk
 
 METRICS = ["ip", "cosine", "l2"]

@@ -1,4 +1,4 @@
-"""The gymnasium GridWorldEnv of candidate.rl.envs (gymnasium is a test dependency)."""
+"""The gymnasium GridWorldEnv of lukhas.domain.rl.envs (gymnasium is a test dependency)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from candidate.rl import (  # noqa: E402
     train_tabular,
     value_iteration,
 )
-from candidate.rl.envs import GridWorldEnv  # noqa: E402
+from lukhas.domain.rl.envs import GridWorldEnv  # noqa: E402
 
 
 @pytest.mark.parametrize("slip", [0.0, 0.3])

@@ -14,16 +14,16 @@ import xxhash
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import candidate.core.symbolic as symbolic
-from candidate.core.symbolic import (
+import lukhas.primitives.glyphs as module
+import lukhas.primitives.glyphs as symbolic
+from lukhas._exceptions import GlyphCollisionError
+from lukhas.primitives.glyphs import (
     GlyphTable,
     compute_glyph_hash,
     glyph_hash,
     glyph_hash_many,
     pack_glyphs,
 )
-from candidate.core.symbolic import symbolic_glyph_hash as module
-from lukhas._exceptions import GlyphCollisionError
 
 ORACLES = {"xxh3_64": xxhash.xxh3_64_intdigest, "xxh64": xxhash.xxh64_intdigest}
 SEEDS = st.integers(min_value=0, max_value=2**64 - 1)
@@ -224,7 +224,7 @@ def test_compute_glyph_hash_design() -> None:
 
 def test_compute_glyph_hash_is_stable_across_processes() -> None:
     code = (
-        "from candidate.core.symbolic import compute_glyph_hash as h; "
+        "from lukhas.primitives.glyphs import compute_glyph_hash as h; "
         "print(h({'k': ['ΛUKHAS', 1]}))"
     )
     env_runs = {

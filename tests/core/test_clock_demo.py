@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from lukhas.cli import _demo_clock
+from lukhas.edges.cli import _demo_clock
 
 
 def test_demo_section_orders_three_nodes_and_reports_timings() -> None:

@@ -30,7 +30,7 @@ def test_from_bqm_rejects_other_objects():
 
 
 def test_sampler_is_a_drop_in_dimod_sampler():
-    from core.quantum_financial.ocean import LukhasSampler
+    from lukhas.primitives.anneal.ocean import LukhasSampler
 
     bqm = dimod.BQM({"a": 0.5, "b": -1.0, "c": 0.2}, {("a", "b"): -1.0, ("b", "c"): 2.0}, 0.1,
                     "SPIN")

@@ -16,7 +16,7 @@ from core.quantum_financial import (
     mean_variance_weights,
     optimize_portfolio,
 )
-from lukhas.cli import _demo_portfolio, _portfolio
+from lukhas.edges.cli import _demo_portfolio, _portfolio
 from reference.qubo_ref import ref_best_selection, ref_ledoit_wolf
 
 

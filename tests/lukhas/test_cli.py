@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from lukhas import __version__
-from lukhas.cli import main
-from lukhas.cli._bench import comparison_rows, format_table
+from lukhas.edges.cli import main
+from lukhas.edges.cli._bench import comparison_rows, format_table
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -3,7 +3,6 @@ promises about the package hold (lane packages, no shadowed SDKs, a cheap import
 
 from __future__ import annotations
 
-import ast
 import subprocess
 import sys
 import tomllib
@@ -22,17 +21,20 @@ def _config() -> dict:
 
 
 def _layer_entries() -> set[str]:
+    """Every module a layers contract names, with its container prefixed."""
     entries: set[str] = set()
     for contract in _config()["tool"]["importlinter"]["contracts"]:
         if contract["type"] == "layers":
+            prefixes = [f"{c}." for c in contract.get("containers", [])] or [""]
             for layer in contract["layers"]:
-                entries.update(m.strip() for m in layer.replace("|", ":").split(":"))
+                for member in layer.replace("|", ":").split(":"):
+                    entries.update(prefix + member.strip() for prefix in prefixes)
     return entries
 
 
 def _modules() -> list[tuple[str, Path]]:
     found = []
-    for path in sorted(PYTHON.rglob("*.py")):
+    for path in sorted((PYTHON / "lukhas").rglob("*.py")):
         parts = list(path.relative_to(PYTHON).with_suffix("").parts)
         if parts[-1] == "__init__":
             parts.pop()
@@ -40,25 +42,13 @@ def _modules() -> list[tuple[str, Path]]:
     return found
 
 
-def _is_container(path: Path) -> bool:
-    # An __init__ that imports nothing of ours only groups modules; it needs no layer.
-    if path.name != "__init__.py":
-        return False
-    tree = ast.parse(path.read_text())
-    return not any(
-        isinstance(node, (ast.Import, ast.ImportFrom))
-        and not (isinstance(node, ast.ImportFrom) and node.module == "__future__")
-        for node in ast.walk(tree)
-    )
-
-
 def test_every_module_is_in_a_layer() -> None:
     entries = _layer_entries()
     missing = []
-    for name, path in _modules():
+    for name, _ in _modules():
         parts = name.split(".")
         covered = any(".".join(parts[:i]) in entries for i in range(1, len(parts) + 1))
-        if not covered and not _is_container(path) and name != "lukhas":
+        if not covered and name != "lukhas":
             missing.append(name)
     assert not missing, f"modules outside every import-linter layer: {missing}"
 
@@ -66,6 +56,15 @@ def test_every_module_is_in_a_layer() -> None:
 def test_layer_entries_exist() -> None:
     names = {name for name, _ in _modules()}
     assert not [e for e in _layer_entries() if e not in names]
+
+
+def test_layer_folders_are_the_only_homes() -> None:
+    # Below lukhas: the kernels, the base modules, and the four layer folders.
+    children = {p.stem for p in (PYTHON / "lukhas").iterdir()
+                if p.suffix == ".py" or (p / "__init__.py").exists()}
+    assert children == {"__init__", "__main__", "_config", "_exceptions", "_kernels", "_lanes",
+                        "_native", "_validation", "_version", "domain", "edges", "primitives",
+                        "services"}
 
 
 def test_wheel_ships_every_lane_and_no_sdk() -> None:

@@ -1,8 +1,8 @@
-"""Numba kernels behind :mod:`lukhas.core.drift`.
+"""Numba kernels behind :mod:`lukhas.services.drift`.
 
 Kernels are dumb: contiguous arrays in, preallocated outputs written, no
 validation, no logging.  Arguments are marked ``# IN`` / ``# OUT``; the public
-layer (:mod:`lukhas.core.drift`) decides everything before the call.
+layer (:mod:`lukhas.services.drift`) decides everything before the call.
 """
 
 from __future__ import annotations

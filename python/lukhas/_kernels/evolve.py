@@ -5,7 +5,7 @@ xoshiro256** ``state`` (IN/OUT everywhere) so a run is reproducible whether it
 is driven from Python one generation at a time or compiled end to end by the
 ``_*_run`` drivers, which take a Numba objective as a first-class argument.
 
-Codes decided by the caller (see ``lukhas.bio.utils``):
+Codes decided by the caller (see ``lukhas.primitives.evolve``):
 
 - ``ops`` int64[4] = (selection, tournament size, crossover, mutation) with
   selection 0 = tournament, 1 = roulette; crossover 0 = SBX, 1 = blend (BLX-a),

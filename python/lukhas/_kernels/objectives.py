@@ -1,7 +1,7 @@
 """Standard optimisation test functions as Numba scalar kernels.
 
 Each takes one point ``x`` (d,) float64 # IN and returns a float.  They are the
-compiled objectives ``lukhas.bio.utils`` runs end to end inside its driver
+compiled objectives ``lukhas.primitives.evolve`` runs end to end inside its driver
 loops; the public wrappers there add vectorised numpy evaluation and metadata.
 """
 

@@ -1,7 +1,7 @@
 """Particle swarm kernels: neighbourhood bests, the velocity/position move, best tracking.
 
 One PSO iteration is ``_neighbour_best`` -> ``_pso_move`` -> evaluate ->
-``_pso_update_best``.  The Python driver in :mod:`lukhas.bio.utils` runs these
+``_pso_update_best``.  The Python driver in :mod:`lukhas.primitives.evolve` runs these
 steps with any objective; :func:`_pso_run` runs the same steps compiled end to
 end when the objective is itself a Numba function.
 

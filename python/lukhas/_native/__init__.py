@@ -2,7 +2,7 @@
 
 Each extension module here has a hand-written ``.pyi`` stub beside it.  The
 modules are private: the public, validated APIs live in the lane packages
-(``lukhas.core.ring``, ``candidate.core.symbolic.symbolic_glyph_hash``, ...).
+(``lukhas.primitives.ring``, ``lukhas.primitives.glyphs``, ...).
 """
 
 from __future__ import annotations

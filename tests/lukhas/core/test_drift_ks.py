@@ -283,7 +283,7 @@ def test_equal_sizes_closed_form_matches_the_lattice_count(
     # Equal sizes take the Gnedenko-Korolyuk closed form; the lattice-path kernel is the
     # independent exact computation it must agree with.
     from lukhas._kernels import drift as kernels
-    from lukhas.core.drift._ks import _equal_sizes_sf
+    from lukhas.services.drift._ks import _equal_sizes_sf
 
     n, h = n_h
     unreachable = n * n + 1

@@ -32,14 +32,14 @@ from lukhas.core.reliability import (
 def test_contract_names_and_submodule() -> None:
     import lukhas.core.reliability as rel
     from lukhas.core.reliability import circuit_breaker as deco
-    from lukhas.core.reliability.circuit_breaker import (
+    from lukhas.services.reliability.circuit_breaker import (
         CircuitBreakerOpenError as ModuleError,
     )
-    from lukhas.core.reliability.circuit_breaker import (
+    from lukhas.services.reliability.circuit_breaker import (
         _circuit_registry,
         get_circuit_health,
     )
-    from lukhas.core.reliability.circuit_breaker import circuit_breaker as module_deco
+    from lukhas.services.reliability.circuit_breaker import circuit_breaker as module_deco
 
     assert callable(deco) and deco is module_deco
     assert ModuleError is CircuitBreakerOpenError

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 
-from lukhas.cli import _demo_memory
+from lukhas.edges.cli import _demo_memory
 
 
 def test_demo_section_searches_an_embedded_store() -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from lukhas.orchestration import kernel_bus
 from lukhas.orchestration.kernel_bus import BusEvent, KernelBus
+from lukhas.services.bus import kernel_bus
 
 
 def live_bus(**kwargs: Any) -> KernelBus:

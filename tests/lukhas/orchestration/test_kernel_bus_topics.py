@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lukhas.orchestration._routing import RouteTable
-from lukhas.orchestration._topics import TopicTrie, check_pattern, check_topic
+from lukhas.services.bus._routing import RouteTable
+from lukhas.services.bus._topics import TopicTrie, check_pattern, check_topic
 from reference.kernel_bus_ref import RefSub, ref_route, ref_topic_matches
 
 WORDS = st.sampled_from(["a", "b", "c"])

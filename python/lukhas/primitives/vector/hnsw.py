@@ -1,0 +1,457 @@
+"""``HNSWIndex``: approximate search on the compiled HNSW graph."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from lukhas._native import hnsw as _hnsw
+from lukhas._validation import check_int, check_real
+from lukhas.primitives.vector._checks import (
+    check_ids,
+    check_k,
+    check_metric,
+    check_queries,
+    check_vectors,
+    normalize_rows,
+)
+from lukhas.primitives.vector._exact import exact_search
+
+__all__ = ["HNSWIndex"]
+
+logger = logging.getLogger(__name__)
+
+_FORMAT = "lukhas-hnsw-1"
+_METRIC_CODE = {"l2": _hnsw.METRIC_L2, "ip": _hnsw.METRIC_IP, "cosine": _hnsw.METRIC_IP}
+#: Below this many queries per thread a batch is searched on the calling thread.
+_ROWS_PER_THREAD = 32
+#: Below this many new vectors per thread a batch is linked on the calling thread.
+_INSERTS_PER_THREAD = 256
+
+_pool: ThreadPoolExecutor | None = None
+
+
+def _search_pool() -> ThreadPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
+                                   thread_name_prefix="lukhas-hnsw")
+    return _pool
+
+
+class HNSWIndex:
+    """Approximate k-nearest-neighbour search on a hierarchical small-world graph.
+
+    Our own compiled HNSW (Malkov and Yashunin): incremental inserts, beam
+    search with a tunable width ``ef``, deletions, save/load, and batch
+    inserts and searches that run GIL-free on several threads.
+
+    Parameters
+    ----------
+    dim : int
+        Vector width, >= 1.
+    metric : {"ip", "cosine", "l2"}, default="ip"
+        As for :class:`~lukhas.primitives.vector.FlatIndex`.
+    M : int, default=16
+        Links per node on the upper layers (2M on layer 0), in [2, 256].
+    ef_construction : int, default=200
+        Beam width while inserting, >= 1.
+    seed : int or None, default=None
+        Seed of the layer draws.  With ``n_threads=1`` the graph is
+        reproducible for a given seed and insertion order.
+    ef : int, default=64
+        Default search beam width (at least ``k`` is always used).
+    rebuild_ratio : float, default=0.5
+        Rebuild the graph from the live vectors when more than this fraction
+        of its nodes are deleted.
+    n_threads : int or None, default=None
+        Threads that link a batch of new vectors (at least 256 per thread)
+        and search a batch of queries (at least 32 per thread); ``None`` uses
+        every CPU.  With more than one, the exact edges of the graph depend
+        on thread timing (its quality does not).
+
+    Notes
+    -----
+    Scores follow :class:`FlatIndex`: similarities for ``"ip"``/``"cosine"``
+    (computed as ``1 - distance``, so they may differ from an exact inner
+    product in the last float32 bit), squared distances for ``"l2"``; ``-1``
+    ids pad rows when fewer than ``k`` vectors are reachable.  Deleted vectors
+    are marked and skipped at once; the graph keeps them as waypoints until a
+    rebuild.  Equal distances are ordered by the smaller id.  Methods are
+    thread-safe (one lock; batch inserts and searches parallelise
+    internally).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> data = rng.standard_normal((500, 8)).astype(np.float32)
+    >>> index = HNSWIndex(8, metric="l2", seed=1)
+    >>> _ = index.add(data)
+    >>> ids, dist = index.search(data[:3], k=1)
+    >>> ids.ravel().tolist()
+    [0, 1, 2]
+    """
+
+    def __init__(
+        self,
+        dim: int,
+        metric: str = "ip",
+        M: int = 16,
+        ef_construction: int = 200,
+        seed: int | None = None,
+        *,
+        ef: int = 64,
+        rebuild_ratio: float = 0.5,
+        n_threads: int | None = None,
+    ) -> None:
+        self.dim = check_int("dim", dim, low=1)
+        self.metric = check_metric(metric)
+        self.M = check_int("M", M, low=2, high=256)
+        self.ef_construction = check_int("ef_construction", ef_construction, low=1)
+        self.ef = check_int("ef", ef, low=1)
+        self.rebuild_ratio = check_real("rebuild_ratio", rebuild_ratio, low=0.0, high=1.0,
+                                        low_inclusive=False)
+        if seed is None:
+            seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0])
+        self.seed = check_int("seed", seed, low=0, high=2**64 - 1)
+        self.n_threads = ((os.cpu_count() or 1) if n_threads is None
+                          else check_int("n_threads", n_threads, low=1))
+        self.dtype: np.dtype[Any] = np.dtype(np.float32)
+        self._graph = self._new_graph(16)
+        self._labels = np.empty(16, dtype=np.int64)
+        self._node_of: dict[int, int] = {}
+        self._next_id = 0
+        self._lock = threading.Lock()
+
+    def _new_graph(self, capacity: int) -> _hnsw.HNSWGraph:
+        return _hnsw.HNSWGraph(self.dim, self.M, self.ef_construction,
+                               _METRIC_CODE[self.metric], self.seed, capacity,
+                               self.n_threads)
+
+    def __len__(self) -> int:
+        return len(self._node_of)
+
+    def __contains__(self, ident: object) -> bool:
+        return isinstance(ident, int | np.integer) and int(ident) in self._node_of
+
+    def __repr__(self) -> str:
+        return (f"HNSWIndex(dim={self.dim}, metric={self.metric!r}, M={self.M}, "
+                f"ef_construction={self.ef_construction}, size={len(self)})")
+
+    @property
+    def ids(self) -> npt.NDArray[np.int64]:
+        """Ids of the live vectors in insertion order, shape (n,)."""
+        with self._lock:
+            return self._live_labels()
+
+    def _live_labels(self) -> npt.NDArray[np.int64]:
+        size = self._graph.size
+        return self._labels[:size][~self._graph.deleted_mask()].copy()
+
+    @property
+    def bytes_per_vector(self) -> float:
+        """Memory held by the graph and the id map per live vector (approximate)."""
+        g = self._graph
+        # Per node: vector, layer-0 links, level, upper offset, deletion mark,
+        # lock, label and one visited mark per search slot.
+        graph_bytes = (g.capacity * (4 * self.dim + 4 * (2 * self.M + 1) + 4 + 8 + 1 + 1 + 8
+                                     + 4 * g.n_slots)
+                       + g.upper_rows * 4 * (self.M + 1))
+        dict_bytes = 100 * len(self._node_of)  # CPython dict entry + two small ints
+        return (graph_bytes + dict_bytes) / max(len(self), 1)
+
+    def _prepare(self, name: str, vectors: Any) -> npt.NDArray[np.float32]:
+        arr = check_vectors(name, vectors, self.dim, self.dtype)
+        return normalize_rows(name, arr) if self.metric == "cosine" else arr
+
+    def add(self, vectors: Any, ids: Any = None) -> npt.NDArray[np.int64]:
+        """Insert vectors into the graph.
+
+        Parameters
+        ----------
+        vectors : array_like of shape (n, dim) or (dim,)
+            Finite values, stored as float32.
+        ids : array_like of shape (n,) of int, optional
+            Unique non-negative ids not yet stored; by default the next free ids.
+
+        Returns
+        -------
+        ids : ndarray of shape (n,), dtype=int64
+
+        Raises
+        ------
+        TypeError, ValueError
+            As :meth:`FlatIndex.add`.
+
+        Examples
+        --------
+        >>> HNSWIndex(2, seed=0).add([[1.0, 0.0], [0.0, 1.0]]).tolist()
+        [0, 1]
+        """
+        arr = self._prepare("vectors", vectors)
+        n = arr.shape[0]
+        with self._lock:
+            if ids is None:
+                new_ids = np.arange(self._next_id, self._next_id + n, dtype=np.int64)
+            else:
+                new_ids = check_ids(ids, n)
+                clash = [int(i) for i in new_ids if int(i) in self._node_of]
+                if clash:
+                    raise ValueError(f"`ids` {clash[:5]} are already stored; remove them first.")
+            self._insert(arr, new_ids)
+        return new_ids
+
+    def _insert(self, arr: npt.NDArray[np.float32], new_ids: npt.NDArray[np.int64]) -> None:
+        n = arr.shape[0]
+        first = self._graph.size
+        if first + n > self._labels.shape[0]:
+            labels = np.empty(max(first + n, 2 * self._labels.shape[0]), dtype=np.int64)
+            labels[:first] = self._labels[:first]
+            self._labels = labels
+        self._labels[first : first + n] = new_ids
+        self._graph.add(arr, min(self.n_threads, max(1, n // _INSERTS_PER_THREAD)))
+        self._node_of.update(zip(new_ids.tolist(), range(first, first + n), strict=True))
+        if n:
+            self._next_id = max(self._next_id, int(new_ids.max()) + 1)
+
+    def remove(self, ids: Any) -> None:
+        """Delete vectors by id (marked at once; the graph is rebuilt when too many are).
+
+        Parameters
+        ----------
+        ids : array_like of int
+            Stored ids; if one is missing nothing is deleted.
+
+        Raises
+        ------
+        KeyError
+            If an id is not stored.
+
+        Examples
+        --------
+        >>> index = HNSWIndex(2, seed=0)
+        >>> _ = index.add([[1.0, 0.0], [0.0, 1.0]])
+        >>> index.remove([0])
+        >>> index.search([1.0, 0.1], k=1)[0].tolist()
+        [1]
+        """
+        doomed = np.unique(np.atleast_1d(np.asarray(ids)))
+        doomed = check_ids(doomed, doomed.size)
+        with self._lock:
+            missing = [int(i) for i in doomed if int(i) not in self._node_of]
+            if missing:
+                raise KeyError(f"ids {missing[:5]} are not stored; nothing was removed.")
+            nodes = np.array([self._node_of.pop(int(i)) for i in doomed], dtype=np.int32)
+            self._graph.mark_deleted(nodes)
+            g = self._graph
+            if g.n_deleted > self.rebuild_ratio * g.size:
+                self._rebuild()
+
+    def _rebuild(self) -> None:
+        live = ~self._graph.deleted_mask()
+        vectors = np.ascontiguousarray(self._graph.vectors()[live])
+        labels = self._labels[: self._graph.size][live].copy()
+        logger.debug("rebuilding HNSW graph: %d live of %d nodes", labels.size, self._graph.size)
+        self._graph = self._new_graph(max(16, labels.size))
+        self._labels = np.empty(max(16, labels.size), dtype=np.int64)
+        self._node_of = {}
+        self._insert(vectors, labels)
+
+    def search(
+        self, queries: Any, k: int, ef: int | None = None, *, exact: bool = False
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        """Approximate (or, with ``exact=True``, exact) top-k neighbours.
+
+        Parameters
+        ----------
+        queries : array_like of shape (nq, dim) or (dim,)
+            Finite query vectors.
+        k : int
+            Neighbours per query, >= 1.
+        ef : int, optional
+            Beam width; ``max(ef, k)`` is used.  Default: the index's ``ef``.
+        exact : bool, default=False
+            Run the flat (brute-force) path over the live vectors instead.
+
+        Returns
+        -------
+        ids : ndarray of shape (nq, k) or (k,), dtype=int64
+        scores : ndarray of shape (nq, k) or (k,), dtype=float32
+
+        Raises
+        ------
+        TypeError, ValueError
+            Bad queries, ``k`` or ``ef``.
+
+        Examples
+        --------
+        >>> index = HNSWIndex(2, metric="cosine", seed=0)
+        >>> _ = index.add([[1.0, 0.0], [0.0, 1.0]])
+        >>> index.search([[1.0, 0.2]], k=1, exact=True)[0].tolist()
+        [[0]]
+        """
+        k = check_k(k)
+        width = max(self.ef if ef is None else check_int("ef", ef, low=1), k)
+        q, single = check_queries(queries, self.dim, self.dtype)
+        if self.metric == "cosine":
+            q = normalize_rows("queries", q)
+        with self._lock:
+            if exact:
+                ids, scores = self._exact(q, k)
+            else:
+                ids, scores = self._approximate(q, k, width)
+        if single:
+            return ids[0], scores[0]
+        return ids, scores
+
+    def _exact(self, q: npt.NDArray[np.float32],
+               k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        live = ~self._graph.deleted_mask()
+        base = np.ascontiguousarray(self._graph.vectors()[live])
+        return exact_search(base, self._labels[: self._graph.size][live].copy(), q, k,
+                            self.metric)
+
+    def _approximate(self, q: npt.NDArray[np.float32], k: int,
+                     ef: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+        nq = q.shape[0]
+        ids = np.empty((nq, k), dtype=np.int64)
+        dist = np.empty((nq, k), dtype=np.float32)
+        labels = self._labels
+        n_threads = min(self.n_threads, self._graph.n_slots, max(1, nq // _ROWS_PER_THREAD))
+        if n_threads == 1:
+            self._graph.search(q, ef, 0, labels, ids, dist)
+        else:
+            bounds = np.linspace(0, nq, n_threads + 1).astype(int)
+            futures = [
+                _search_pool().submit(self._graph.search, q[a:b], ef, slot, labels, ids[a:b],
+                                      dist[a:b])
+                for slot, (a, b) in enumerate(itertools.pairwise(bounds))
+            ]
+            for future in futures:
+                future.result()
+        if self.metric != "l2":
+            dist = np.where(ids >= 0, np.float32(1.0) - dist, np.float32(-np.inf))
+        return ids, dist
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the index to ``path`` (a ``.npz`` archive; the graph is saved, not rebuilt).
+
+        Parameters
+        ----------
+        path : str or path-like
+            Target file.
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> index = HNSWIndex(2, seed=0)
+        >>> _ = index.add([[1.0, 0.0]], ids=[5])
+        >>> with tempfile.TemporaryDirectory() as d:
+        ...     index.save(os.path.join(d, "i.npz"))
+        ...     HNSWIndex.load(os.path.join(d, "i.npz")).ids.tolist()
+        [5]
+        """
+        with self._lock:
+            state = self._graph.state()
+            config = {"format": _FORMAT, "metric": self.metric, "seed": self.seed,
+                      "ef": self.ef, "rebuild_ratio": self.rebuild_ratio,
+                      "next_id": self._next_id}
+            arrays = {key: np.asarray(value) for key, value in state.items()}
+            arrays["labels"] = self._labels[: self._graph.size].copy()
+            arrays["config"] = np.array(json.dumps(config))
+        with open(Path(path), "wb") as fh:
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> HNSWIndex:
+        """Read an index written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            File written by :meth:`save`.
+
+        Returns
+        -------
+        index : HNSWIndex
+
+        Raises
+        ------
+        ValueError
+            If the file is not a consistent lukhas HNSW archive.
+
+        Examples
+        --------
+        See :meth:`save`.
+        """
+        with np.load(Path(path), allow_pickle=False) as archive:
+            try:
+                config = json.loads(str(archive["config"]))
+                arrays = {key: archive[key] for key in archive.files if key != "config"}
+            except KeyError as err:
+                raise ValueError(f"{os.fspath(path)!r} is not a lukhas HNSW archive.") from err
+        if config.get("format") != _FORMAT:
+            raise ValueError(f"{os.fspath(path)!r} has format {config.get('format')!r}, "
+                             f"expected {_FORMAT!r}.")
+        state: dict[str, Any] = {key: value for key, value in arrays.items() if key != "labels"}
+        for key in ("dim", "M", "ef_construction", "metric", "rng_state", "entry", "max_level"):
+            state[key] = int(state[key])
+        _check_state(state, arrays["labels"], os.fspath(path))
+        index = cls(state["dim"], config["metric"], state["M"], state["ef_construction"],
+                    config["seed"], ef=config["ef"], rebuild_ratio=config["rebuild_ratio"])
+        index._graph = _hnsw.HNSWGraph.from_state(state, index.n_threads)
+        index._labels = arrays["labels"].astype(np.int64)
+        deleted = arrays["deleted"].astype(bool)
+        live = np.flatnonzero(~deleted)
+        index._node_of = dict(zip(index._labels[live].tolist(), live.tolist(), strict=True))
+        index._next_id = int(config["next_id"])
+        return index
+
+
+def _check_state(state: dict[str, Any], labels: npt.NDArray[Any], where: str) -> None:
+    """Shape and range checks so a damaged archive cannot crash the kernels."""
+    size = state["data"].shape[0]
+    dim, m = state["dim"], state["M"]
+    rows = state["upper"].shape[0]
+    problems = []
+    if state["data"].shape != (size, dim) or state["data"].dtype != np.float32:
+        problems.append("data")
+    if state["links0"].shape != (size, 2 * m + 1):
+        problems.append("links0")
+    if state["upper"].ndim != 2 or state["upper"].shape[1] != m + 1:
+        problems.append("upper")
+    problems += [key for key in ("levels", "upper_offset", "deleted")
+                 if state[key].shape != (size,)]
+    if labels.shape != (size,):
+        problems.append("labels")
+    if not problems:
+        links0 = state["links0"]
+        upper = state["upper"]
+        if size and (links0[:, 1:].min(initial=0) < 0 or links0[:, 1:].max(initial=0) >= size
+                     or (links0[:, 0] > 2 * m).any() or (links0[:, 0] < 0).any()):
+            problems.append("links0 values")
+        if rows and (upper[:, 1:].min(initial=0) < 0 or upper[:, 1:].max(initial=0) >= size
+                     or (upper[:, 0] > m).any() or (upper[:, 0] < 0).any()):
+            problems.append("upper values")
+        levels, offsets = state["levels"], state["upper_offset"]
+        has_upper = levels > 0
+        if ((levels < 0).any() or (offsets[has_upper] < 0).any()
+                or (offsets[has_upper] + levels[has_upper] > rows).any()):
+            problems.append("levels/upper_offset")
+        if size and not (0 <= state["entry"] < size
+                         and state["max_level"] == levels[state["entry"]]):
+            problems.append("entry")
+        if not size and state["entry"] != -1:
+            problems.append("entry")
+    if problems:
+        raise ValueError(f"{where!r} is damaged: inconsistent {', '.join(problems)}.")
