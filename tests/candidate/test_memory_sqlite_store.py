@@ -26,11 +26,12 @@ def test_round_trip_rebuilds_index(tmp_path: Path, index: str) -> None:
     path = tmp_path / "mem.db"
     data = _vectors(300)
     meta = [{"kind": "even" if i % 2 == 0 else "odd", "n": i} for i in range(300)]
-    with SQLiteStore(path, dim=6, metric="cosine", index=index, seed=1) as store:
+    options = {"seed": 1} if index == "hnsw" else {}  # a flat store takes no index options
+    with SQLiteStore(path, dim=6, metric="cosine", index=index, **options) as store:
         store.add(data, metadata=meta)
         store.remove([0, 1, 2])
         before = store.search(data[:10], 5)
-    with SQLiteStore(path, index=index, seed=1) as store:
+    with SQLiteStore(path, index=index, **options) as store:
         assert (store.dim, store.metric, len(store)) == (6, "cosine", 297)
         after = store.search(data[:10], 5)
         assert store.metadata([7, 4]) == [meta[7], meta[4]]
@@ -131,3 +132,33 @@ def test_killed_writer_loses_no_committed_batch(tmp_path: Path) -> None:
         assert present == set(range(n))
         assert store.metadata([n - 1]) == [{"batch": n // 200 - 1}]
         store.add(np.ones((1, 16)))  # still writable
+
+
+def test_id_counter_is_persisted_and_taken_inside_the_transaction(tmp_path: Path) -> None:
+    path = tmp_path / "ids.db"
+    with SQLiteStore(path, dim=2, metric="l2") as first:
+        assert first.add(np.ones((3, 2))).tolist() == [0, 1, 2]
+        first.remove([2])
+        # A second connection to the same file reads the counter inside its own
+        # write transaction, so the two writers never hand out the same id.
+        with SQLiteStore(path) as second:
+            assert second.add(np.ones((1, 2))).tolist() == [3]
+        assert first.add(np.ones((1, 2))).tolist() == [4]
+    with SQLiteStore(path) as reopened:
+        assert reopened.add(np.ones((1, 2))).tolist() == [5]
+        counter = reopened._conn.execute(
+            "SELECT value FROM settings WHERE key = 'next_id'").fetchone()[0]
+        assert counter == "6"
+
+
+def test_store_without_a_counter_counts_from_its_ids(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    with SQLiteStore(path, dim=2, metric="l2") as store:
+        store.add(np.ones((3, 2)), ids=[4, 7, 9])
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute("DELETE FROM settings WHERE key = 'next_id'")  # as written before it
+    conn.close()
+    with SQLiteStore(path) as store:
+        assert store.add(np.ones((1, 2))).tolist() == [10]
+        assert store.add(np.ones((1, 2))).tolist() == [11]

@@ -4,6 +4,11 @@ Each backend is checked against the brute-force oracle in
 ``tests/reference/topk_ref.py`` and against the same rules for bad input
 (:class:`memory.core.MemoryBackend` states them).  HNSW runs with a beam wider
 than the data (``ef=256`` over at most 80 vectors), where it must be exact.
+
+The rules of the shared store core hold everywhere too: ids are never handed
+out twice, options a backend does not take are refused with a ``ValueError``
+naming the option and the backend, metadata filters mean the same in every
+backend that keeps metadata, and the persistent backends survive a reopen.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from memory.fakes import InMemoryBackend
 from reference.topk_ref import ref_topk
 
 DIM = 8
-Factory = Callable[[int, str], Any]
+Factory = Callable[..., Any]
 
 
 @pytest.fixture(scope="module")
@@ -36,26 +41,40 @@ def dask_client() -> Iterator[Any]:
 
 
 BACKENDS = ["fake", "flat", "hnsw", "sqlite", "sqlite-hnsw", "sharded", "sharded-hnsw"]
+#: The class each backend kind names in its messages.
+NAMES = {"fake": "InMemoryBackend", "flat": "FlatIndex", "hnsw": "HNSWIndex",
+         "sqlite": "SQLiteStore", "sqlite-hnsw": "SQLiteStore", "sharded": "ShardedStore",
+         "sharded-hnsw": "ShardedStore"}
+HNSW_KINDS = {"hnsw", "sqlite-hnsw", "sharded-hnsw"}
+METADATA_KINDS = {"fake", "sqlite", "sqlite-hnsw", "sharded", "sharded-hnsw"}
 
 
 @pytest.fixture(params=BACKENDS)
-def make(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Factory]:
-    kind = request.param
+def kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def make(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Factory]:
     opened: list[Any] = []
 
-    def factory(dim: int, metric: str) -> Any:
+    def factory(dim: int, metric: str, **extra: Any) -> Any:
+        options: dict[str, Any] = {"seed": 0, "ef": 256} if kind in HNSW_KINDS else {}
+        options.update(extra)
         if kind == "fake":
-            store: Any = InMemoryBackend(dim, metric)
+            store: Any = InMemoryBackend(dim, metric, **options)
         elif kind == "flat":
-            store = FlatIndex(dim, metric)
+            store = FlatIndex(dim, metric, **options)
         elif kind == "hnsw":
-            store = HNSWIndex(dim, metric, seed=0, ef=256)
+            store = HNSWIndex(dim, metric, **options)
         elif kind.startswith("sqlite"):
-            options = {"index": "hnsw", "seed": 0, "ef": 256} if kind.endswith("hnsw") else {}
+            if kind.endswith("hnsw"):
+                options["index"] = "hnsw"
             store = SQLiteStore(tmp_path / f"store{len(opened)}.db", dim, metric, **options)
         else:
             client = request.getfixturevalue("dask_client")
-            options = {"index": "hnsw", "seed": 0, "ef": 256} if kind.endswith("hnsw") else {}
+            if kind.endswith("hnsw"):
+                options["index"] = "hnsw"
             store = ShardedStore(dim, metric, client=client, n_shards=3, **options)
         opened.append(store)
         return store
@@ -226,3 +245,152 @@ def test_metadata_round_trip_and_errors(make: Factory) -> None:
     with pytest.raises(TypeError, match="where"):
         store.search(np.ones(DIM), 1, where={"a": [1]})
     assert len(store) == 3
+
+
+# -- the store core's rules ------------------------------------------------------------
+
+
+def test_ids_are_never_reused_after_delete(make: Factory) -> None:
+    store = make(DIM, "l2")
+    assert store.add(_data(3)).tolist() == [0, 1, 2]
+    store.remove([2])  # the top id: a MAX(id) + 1 counter would hand it out again
+    assert store.add(_data(1)).tolist() == [3]
+    store.remove([3, 1])
+    assert store.add(_data(2)).tolist() == [4, 5]
+    store.add(_data(1), [40])
+    store.remove([40])
+    assert store.add(_data(1)).tolist() == [41]
+    store.add(_data(1), [3])  # a freed id may still be stored explicitly
+    assert store.add(_data(1)).tolist() == [42]
+    assert sorted(store.search(_data(1)[0], 10)[0][:6].tolist()) == [0, 3, 4, 5, 41, 42]
+
+
+def test_unknown_options_are_refused(make: Factory, kind: str) -> None:
+    name = NAMES[kind]
+    with pytest.raises(ValueError, match=f"{name}.*`bogus`"):
+        make(DIM, "ip", bogus=1)
+    store = make(DIM, "ip")
+    store.add(_data(4))
+    with pytest.raises(ValueError, match=f"{name}.*`bogus`"):
+        store.search(_data(1), 2, bogus=1)
+    with pytest.raises(ValueError, match=f"{name}.*`nprobe`"):
+        store.search(_data(1), 2, nprobe=4)
+
+
+HNSW_INDEX_OPTIONS = {"M": 8, "ef_construction": 40, "rebuild_ratio": 0.25, "n_threads": 1}
+
+
+@pytest.mark.parametrize(("option", "value"), sorted(HNSW_INDEX_OPTIONS.items()))
+def test_index_options_are_taken_or_refused(make: Factory, kind: str, option: str,
+                                            value: Any) -> None:
+    if kind not in HNSW_KINDS:
+        with pytest.raises(ValueError, match=f"{NAMES[kind]}.*`{option}`"):
+            make(DIM, "l2", **{option: value})
+        return
+    store = make(DIM, "l2", **{option: value})
+    data = _data(40)
+    store.add(data)
+    store.remove(list(range(0, 40, 3)))  # past rebuild_ratio: the graph is rebuilt
+    found, _ = store.search(data, 1)
+    keep = [i for i in range(40) if i % 3]
+    assert found[keep, 0].tolist() == keep
+
+
+@pytest.mark.parametrize("option", ["ef", "exact", "where"])
+def test_search_options_are_taken_or_refused(make: Factory, kind: str, option: str) -> None:
+    store = make(DIM, "l2")
+    data = _data(30)
+    if kind in METADATA_KINDS:
+        store.add(data, metadata=[{"half": i < 15} for i in range(30)])
+    else:
+        store.add(data)
+    value: Any = {"ef": 64, "exact": True, "where": {"half": True}}[option]
+    taken = kind in (HNSW_KINDS if option != "where" else METADATA_KINDS)
+    if not taken:
+        with pytest.raises(ValueError, match=f"{NAMES[kind]}.*`{option}`"):
+            store.search(data[:3], 2, **{option: value})
+        return
+    found, _ = store.search(data[:3], 2, **{option: value})
+    assert found[:, 0].tolist() == [0, 1, 2]
+    if option == "ef":
+        with pytest.raises(ValueError, match="`ef`"):
+            store.search(data[:3], 2, ef=0)
+    if option == "exact":
+        with pytest.raises(TypeError, match="`exact`"):
+            store.search(data[:3], 2, exact="yes")
+
+
+FILTER_ITEMS: list[dict[str, Any]] = [
+    {"n": 1}, {"n": 1.0}, {"n": True}, {"n": "1"}, {"n": [1]}, {"n": {"v": 1}}, {},
+    {"n": 2, "tag": "x"}, {"n": False, "tag": "x"}, {"n": 0}, {"tag": "y", "n": 2.5},
+]
+FILTER_CASES: list[tuple[dict[str, Any], list[int]]] = [
+    ({"n": 1}, [0, 1, 2]),  # JSON numbers: true == 1 == 1.0
+    ({"n": True}, [0, 1, 2]),
+    ({"n": 1.0}, [0, 1, 2]),
+    ({"n": "1"}, [3]),  # a string never equals a number
+    ({"n": 0}, [8, 9]),
+    ({"n": False}, [8, 9]),
+    ({"n": 2.5}, [10]),
+    ({"tag": "x"}, [7, 8]),
+    ({"tag": "x", "n": 2}, [7]),  # every key must hold
+    ({"missing": 1}, []),
+]
+
+
+def test_filters_mean_the_same_everywhere(make: Factory) -> None:
+    store = _metadata_store(make, "l2")
+    data = np.arange(len(FILTER_ITEMS) * DIM, dtype=np.float32).reshape(-1, DIM)
+    store.add(data, metadata=FILTER_ITEMS)
+    k = len(FILTER_ITEMS)
+    for where, want in FILTER_CASES:
+        found, dist = store.search(data[0], k, where=where)
+        assert found.tolist() == want + [-1] * (k - len(want)), where
+        assert np.isposinf(dist[len(want):]).all()
+    with pytest.raises(ValueError, match="identifiers"):
+        store.search(data[0], 1, where={"a.b": 1})
+    with pytest.raises(TypeError, match="where"):
+        store.search(data[0], 1, where={"n": None})
+    with pytest.raises(TypeError, match="non-empty"):
+        store.search(data[0], 1, where={})
+
+
+def _reopen(kind: str, store: Any, tmp_path: Path) -> Any:
+    if kind == "hnsw":
+        path = tmp_path / "graph.npz"
+        store.save(path)
+        return HNSWIndex.load(path)
+    store.close()
+    options = {"index": "hnsw", "seed": 0, "ef": 256} if kind == "sqlite-hnsw" else {}
+    return SQLiteStore(store.path, **options)
+
+
+@pytest.mark.parametrize("metric", ["cosine", "l2"])
+def test_persistence_round_trip(make: Factory, kind: str, metric: str, tmp_path: Path) -> None:
+    if kind not in {"hnsw", "sqlite", "sqlite-hnsw"}:
+        pytest.skip("this backend does not persist")
+    store = make(DIM, metric)
+    data = _data(50, seed=7)
+    meta = [{"i": i, "odd": i % 2 == 1} for i in range(50)]
+    if kind == "hnsw":
+        store.add(data)
+    else:
+        store.add(data, metadata=meta)
+    store.remove([49, 10, 11])  # 49 is the top id: it must stay retired after the reopen
+    queries = _data(5, seed=8)
+    before = store.search(queries, 6)
+    again = _reopen(kind, store, tmp_path)
+    try:
+        assert (again.dim, again.metric, len(again)) == (DIM, metric, 47)
+        after = again.search(queries, 6)
+        np.testing.assert_array_equal(before[0], after[0])
+        np.testing.assert_allclose(before[1], after[1], rtol=1e-6)
+        if kind != "hnsw":
+            assert again.metadata([48, 0]) == [meta[48], meta[0]]
+            filtered = again.search(queries, 3, where={"odd": True})[0]
+            assert (filtered % 2 == 1).all()
+        assert again.add(data[:1]).tolist() == [50]
+        assert 10 not in again and 49 not in again and 50 in again
+    finally:
+        if hasattr(again, "close"):
+            again.close()

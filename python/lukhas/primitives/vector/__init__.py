@@ -21,16 +21,41 @@ Examples
 >>> _ = flat.add(data), graph.add(data)
 >>> (flat.search(data[:5], 3)[0] == graph.search(data[:5], 3)[0]).all()
 np.True_
+
+Every backend is built from one store core (:mod:`lukhas.primitives.vector._core`:
+ids, queries, metrics, options, metadata filters).  The backends are imported on
+first use, so importing the core (as the numpy-only in-memory fake does) loads
+neither SQLite nor the compiled kernels.
 """
 
 from __future__ import annotations
 
-from lukhas.primitives.vector.flat import FlatIndex
-from lukhas.primitives.vector.hnsw import HNSWIndex
-from lukhas.primitives.vector.sharded import ShardedStore
-from lukhas.primitives.vector.sqlite_store import SQLiteStore
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from lukhas.primitives.vector.flat import FlatIndex
+    from lukhas.primitives.vector.hnsw import HNSWIndex
+    from lukhas.primitives.vector.sharded import ShardedStore
+    from lukhas.primitives.vector.sqlite_store import SQLiteStore
 
 __all__ = ["FlatIndex", "HNSWIndex", "SQLiteStore", "ShardedStore"]
+
+_HOMES = {
+    "FlatIndex": "lukhas.primitives.vector.flat",
+    "HNSWIndex": "lukhas.primitives.vector.hnsw",
+    "SQLiteStore": "lukhas.primitives.vector.sqlite_store",
+    "ShardedStore": "lukhas.primitives.vector.sharded",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:

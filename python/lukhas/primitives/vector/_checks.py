@@ -2,7 +2,8 @@
 
 Built on :mod:`lukhas._validation`; these add what all indexes agree on: a
 vector batch has the index's width and no NaN, ids are unique non-negative
-integers, and ``k`` is a positive int.
+integers, and ``k`` is a positive int.  The store core
+(:mod:`lukhas.primitives.vector._core`) builds on them.
 """
 
 from __future__ import annotations
@@ -12,27 +13,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from lukhas._validation import check_array, check_choice, check_int, describe
+from lukhas._validation import check_array, check_int, describe
 
 __all__ = [
-    "METRICS",
     "check_ids",
     "check_k",
-    "check_metric",
     "check_queries",
     "check_vectors",
     "normalize_rows",
 ]
-
-#: Similarity or distance of each metric: "ip" and "cosine" return similarities
-#: (larger is better), "l2" returns squared Euclidean distances (smaller is better).
-METRICS = ("ip", "cosine", "l2")
-
-
-def check_metric(metric: Any) -> str:
-    """Validate a metric name (one of :data:`METRICS`)."""
-    return check_choice("metric", metric, METRICS)
-
 
 def check_vectors(
     name: str, value: Any, dim: int, dtype: np.dtype[Any]

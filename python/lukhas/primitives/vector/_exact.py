@@ -1,7 +1,8 @@
 """Exact top-k search: blocked BLAS products streamed through the top-k kernel.
 
 The dispatcher below turns every metric into "larger score is better" for the
-kernel (:mod:`lukhas._native.topk`):
+kernel (:mod:`lukhas._native.topk`), by the metric's ``kernel`` in the store
+core's table (:data:`lukhas.primitives.vector._core.METRICS`):
 
 * ``ip`` and ``cosine`` (rows already unit norm): score = <q, x>;
 * ``l2``: score = <2q, x> - |x|^2, so |q - x|^2 = |q|^2 - score.
@@ -28,9 +29,10 @@ import numpy as np
 import numpy.typing as npt
 
 from lukhas._native import topk as _topk
+from lukhas.primitives.vector._core import METRICS
 
 __all__ = [
-    "BLOCK_BYTES", "MIN_ROWS_PER_THREAD", "QUERY_BLOCK", "exact_search", "merge_topk", "pad_score",
+    "BLOCK_BYTES", "MIN_ROWS_PER_THREAD", "QUERY_BLOCK", "exact_search", "merge_topk",
 ]
 
 #: Rows of queries per block.
@@ -79,11 +81,6 @@ def _select_block(
         future.result()
 
 
-def pad_score(metric: str) -> float:
-    """Score written into unfilled result slots: -inf for similarities, +inf for l2."""
-    return float("inf") if metric == "l2" else float("-inf")
-
-
 def exact_search(
     base: npt.NDArray[Any],
     base_ids: npt.NDArray[np.int64],
@@ -118,11 +115,12 @@ def exact_search(
         -inf or +inf respectively.
     """
     dtype = base.dtype
+    squared_l2 = METRICS[metric].kernel == "l2"
     nq, n = queries.shape[0], base.shape[0]
     best = np.full((nq, k), -np.inf, dtype=dtype)
     best_ids = np.full((nq, k), -1, dtype=np.int64)
     filled = np.zeros(nq, dtype=np.int64)
-    if metric == "l2":
+    if squared_l2:
         if base_sqnorms is None:
             base_sqnorms = np.einsum("ij,ij->i", base, base)
         bias = np.ascontiguousarray(-base_sqnorms, dtype=dtype)
@@ -142,7 +140,7 @@ def exact_search(
                 _select_block(scores, base_ids[c0:c1], bias[c0:c1] if bias.size else bias,
                               best[q0:q1], best_ids[q0:q1], filled[q0:q1])
     _topk.topk_finish(best, best_ids, filled)
-    if metric == "l2":
+    if squared_l2:
         qnorms = np.einsum("ij,ij->i", queries, queries)
         dist = np.maximum(qnorms[:, None] - best, 0, dtype=dtype)
         dist[best_ids < 0] = np.inf
@@ -173,7 +171,8 @@ def merge_topk(
     """
     dtype = scores.dtype
     nq = ids.shape[0]
-    keyed = np.ascontiguousarray(-scores if metric == "l2" else scores, dtype=dtype)
+    table = METRICS[metric]
+    keyed = np.ascontiguousarray(scores if table.larger_is_better else -scores, dtype=dtype)
     keyed[ids < 0] = -np.inf
     best = np.full((nq, k), -np.inf, dtype=dtype)
     best_ids = np.full((nq, k), -1, dtype=np.int64)
@@ -186,7 +185,7 @@ def merge_topk(
         _topk.topk_merge(row_scores, row_ids, empty, best[row : row + 1],
                          best_ids[row : row + 1], filled[row : row + 1])
     _topk.topk_finish(best, best_ids, filled)
-    if metric == "l2":
+    if not table.larger_is_better:
         best = -best
-    best[best_ids < 0] = pad_score(metric)
+    best[best_ids < 0] = table.pad
     return best_ids, best

@@ -9,20 +9,21 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from lukhas._validation import check_dtype
-from lukhas.primitives.vector._checks import (
-    check_ids,
-    check_k,
-    check_metric,
-    check_queries,
-    check_vectors,
-    normalize_rows,
+from lukhas._validation import check_dtype, check_int
+from lukhas.primitives.vector._core import (
+    BACKENDS,
+    IdLedger,
+    prepare_search,
+    prepare_vectors,
+    unwrap,
 )
 from lukhas.primitives.vector._exact import exact_search
 
 __all__ = ["FlatIndex"]
 
 logger = logging.getLogger(__name__)
+
+_PROFILE = BACKENDS["FlatIndex"].profile()
 
 
 class FlatIndex:
@@ -37,6 +38,9 @@ class FlatIndex:
         stored unit-normalised), ``"l2"``: squared Euclidean distance.
     dtype : {float32, float64}, default=float32
         Storage and compute dtype; inputs are cast to it.
+    **options
+        None are taken: any other keyword raises ``ValueError`` naming it
+        (as every backend does for options it does not support).
 
     Notes
     -----
@@ -45,7 +49,8 @@ class FlatIndex:
     the smaller id.  When ``k`` exceeds the number of stored vectors the rows
     are padded with id ``-1`` and score ``-inf`` (similarities) or ``+inf``
     (distances).  Ids are unique non-negative ints; adding an id that is
-    already stored raises ``ValueError`` and changes nothing.  Methods are
+    already stored raises ``ValueError`` and changes nothing.  Fresh ids are
+    never ones handed out before, even after they were removed.  Methods are
     thread-safe (one lock).
 
     Examples
@@ -61,19 +66,23 @@ class FlatIndex:
     3
     """
 
-    def __init__(self, dim: int, metric: str = "ip", dtype: npt.DTypeLike = np.float32) -> None:
-        from lukhas._validation import check_int
-
+    def __init__(self, dim: int, metric: str = "ip", dtype: npt.DTypeLike = np.float32,
+                 **options: Any) -> None:
+        _PROFILE.check_index_options(options)
         self.dim = check_int("dim", dim, low=1)
-        self.metric = check_metric(metric)
+        self._metric = _PROFILE.check_metric(metric)
+        self.metric = self._metric.name
         self.dtype: np.dtype[Any] = check_dtype("dtype", dtype, (np.float32, np.float64))
         self._vectors = np.empty((0, self.dim), dtype=self.dtype)
         self._sqnorms = np.empty(0, dtype=self.dtype)
         self._ids = np.empty(0, dtype=np.int64)
         self._size = 0
         self._row_of: dict[int, int] = {}
-        self._next_id = 0
+        self._ledger = IdLedger(self._held)
         self._lock = threading.Lock()
+
+    def _held(self, ids: npt.NDArray[np.int64]) -> list[int]:
+        return [i for i in ids.tolist() if i in self._row_of]
 
     def __len__(self) -> int:
         return self._size
@@ -90,10 +99,6 @@ class FlatIndex:
         """Ids of the stored vectors, in storage order (a copy), shape (n,)."""
         return self._ids[: self._size].copy()
 
-    def _prepare(self, name: str, vectors: Any) -> npt.NDArray[Any]:
-        arr = check_vectors(name, vectors, self.dim, self.dtype)
-        return normalize_rows(name, arr) if self.metric == "cosine" else arr
-
     def add(self, vectors: Any, ids: Any = None) -> npt.NDArray[np.int64]:
         """Store vectors.
 
@@ -106,7 +111,7 @@ class FlatIndex:
 
         Returns
         -------
-        ids : ndarray of shape (n,), dtype=int64
+        ids : ndarray of shape (n,), dtype=int64, the ids assigned
             The ids assigned.
 
         Raises
@@ -121,29 +126,20 @@ class FlatIndex:
         >>> FlatIndex(3).add(np.eye(3)).tolist()
         [0, 1, 2]
         """
-        arr = self._prepare("vectors", vectors)
+        arr = prepare_vectors("vectors", vectors, self.dim, self.dtype, self._metric)
         n = arr.shape[0]
         with self._lock:
-            if ids is None:
-                new_ids = np.arange(self._next_id, self._next_id + n, dtype=np.int64)
-            else:
-                new_ids = check_ids(ids, n)
-                clash = [int(i) for i in new_ids if int(i) in self._row_of]
-                if clash:
-                    raise ValueError(
-                        f"`ids` {clash[:5]} are already stored; remove them first."
-                    )
+            new_ids = self._ledger.claim(n, ids)
             self._reserve(self._size + n)
             rows = slice(self._size, self._size + n)
             self._vectors[rows] = arr
             self._ids[rows] = new_ids
-            if self.metric == "l2":
+            if self._metric.kernel == "l2":
                 self._sqnorms[rows] = np.einsum("ij,ij->i", arr, arr)
             rows_of_new = range(self._size, self._size + n)
             self._row_of.update(zip(new_ids.tolist(), rows_of_new, strict=True))
             self._size += n
-            if n:
-                self._next_id = max(self._next_id, int(new_ids.max()) + 1)
+            self._ledger.commit(new_ids)
         return new_ids
 
     def _reserve(self, needed: int) -> None:
@@ -170,7 +166,7 @@ class FlatIndex:
         Raises
         ------
         KeyError
-            If an id is not stored.
+            If one is not stored (the index is then unchanged).
 
         Examples
         --------
@@ -180,11 +176,8 @@ class FlatIndex:
         >>> index.ids.tolist()
         [1]
         """
-        doomed = check_ids(np.unique(np.atleast_1d(np.asarray(ids))), np.unique(ids).size)
         with self._lock:
-            missing = [int(i) for i in doomed if int(i) not in self._row_of]
-            if missing:
-                raise KeyError(f"ids {missing[:5]} are not stored; nothing was removed.")
+            doomed = self._ledger.removable(ids)
             # Fill each hole with the last row, highest hole first.
             for row in sorted((self._row_of.pop(int(i)) for i in doomed), reverse=True):
                 last = self._size - 1
@@ -211,7 +204,7 @@ class FlatIndex:
         Raises
         ------
         KeyError
-            If an id is not stored.
+            Naming the first missing id: every id must be stored.
 
         Examples
         --------
@@ -229,16 +222,18 @@ class FlatIndex:
             return self._vectors[rows].copy()
 
     def search(
-        self, queries: Any, k: int
+        self, queries: Any, k: int, **options: Any
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
         """Exact top-k neighbours of one query or a batch.
 
         Parameters
         ----------
         queries : array_like of shape (nq, dim) or (dim,)
-            Finite query vectors.
+            Finite query vectors, cast to the index dtype.
         k : int
             Neighbours per query, >= 1 (rows are padded beyond the index size).
+        **options
+            None are taken (``ValueError`` naming the option).
 
         Returns
         -------
@@ -259,16 +254,12 @@ class FlatIndex:
         >>> index.search([[2.0, 1.0]], k=3)[0].tolist()
         [[0, 1, -1]]
         """
-        k = check_k(k)
-        q, single = check_queries(queries, self.dim, self.dtype)
-        if self.metric == "cosine":
-            q = normalize_rows("queries", q)
+        _PROFILE.check_search_options(options)
+        q, k, single = prepare_search(queries, k, self.dim, self.dtype, self._metric)
         with self._lock:
             n = self._size
             ids, scores = exact_search(
                 self._vectors[:n], self._ids[:n], q, k, self.metric,
-                self._sqnorms[:n] if self.metric == "l2" else None,
+                self._sqnorms[:n] if self._metric.kernel == "l2" else None,
             )
-        if single:
-            return ids[0], scores[0]
-        return ids, scores
+        return unwrap(single, ids, scores)

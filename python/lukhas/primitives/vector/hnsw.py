@@ -16,13 +16,12 @@ import numpy.typing as npt
 
 from lukhas._native import hnsw as _hnsw
 from lukhas._validation import check_int, check_real
-from lukhas.primitives.vector._checks import (
-    check_ids,
-    check_k,
-    check_metric,
-    check_queries,
-    check_vectors,
-    normalize_rows,
+from lukhas.primitives.vector._core import (
+    BACKENDS,
+    IdLedger,
+    prepare_search,
+    prepare_vectors,
+    unwrap,
 )
 from lukhas.primitives.vector._exact import exact_search
 
@@ -31,7 +30,9 @@ __all__ = ["HNSWIndex"]
 logger = logging.getLogger(__name__)
 
 _FORMAT = "lukhas-hnsw-1"
-_METRIC_CODE = {"l2": _hnsw.METRIC_L2, "ip": _hnsw.METRIC_IP, "cosine": _hnsw.METRIC_IP}
+_PROFILE = BACKENDS["HNSWIndex"].profile()
+#: Graph distance by the metric's kernel (cosine is "ip" over unit rows).
+_KERNEL_CODE = {"l2": _hnsw.METRIC_L2, "ip": _hnsw.METRIC_IP}
 #: Below this many queries per thread a batch is searched on the calling thread.
 _ROWS_PER_THREAD = 32
 #: Below this many new vectors per thread a batch is linked on the calling thread.
@@ -78,6 +79,9 @@ class HNSWIndex:
         and search a batch of queries (at least 32 per thread); ``None`` uses
         every CPU.  With more than one, the exact edges of the graph depend
         on thread timing (its quality does not).
+    **options
+        None besides the above: any other keyword raises ``ValueError``
+        naming it.
 
     Notes
     -----
@@ -86,7 +90,9 @@ class HNSWIndex:
     product in the last float32 bit), squared distances for ``"l2"``; ``-1``
     ids pad rows when fewer than ``k`` vectors are reachable.  Deleted vectors
     are marked and skipped at once; the graph keeps them as waypoints until a
-    rebuild.  Equal distances are ordered by the smaller id.  Methods are
+    rebuild.  Equal distances are ordered by the smaller id.  Fresh ids are
+    never ones handed out before, even after they were removed (the counter
+    is saved with the graph).  Methods are
     thread-safe (one lock; batch inserts and searches parallelise
     internally).
 
@@ -113,9 +119,12 @@ class HNSWIndex:
         ef: int = 64,
         rebuild_ratio: float = 0.5,
         n_threads: int | None = None,
+        **options: Any,
     ) -> None:
+        _PROFILE.check_index_options(options)
         self.dim = check_int("dim", dim, low=1)
-        self.metric = check_metric(metric)
+        self._metric = _PROFILE.check_metric(metric)
+        self.metric = self._metric.name
         self.M = check_int("M", M, low=2, high=256)
         self.ef_construction = check_int("ef_construction", ef_construction, low=1)
         self.ef = check_int("ef", ef, low=1)
@@ -130,12 +139,15 @@ class HNSWIndex:
         self._graph = self._new_graph(16)
         self._labels = np.empty(16, dtype=np.int64)
         self._node_of: dict[int, int] = {}
-        self._next_id = 0
+        self._ledger = IdLedger(self._held)
         self._lock = threading.Lock()
+
+    def _held(self, ids: npt.NDArray[np.int64]) -> list[int]:
+        return [i for i in ids.tolist() if i in self._node_of]
 
     def _new_graph(self, capacity: int) -> _hnsw.HNSWGraph:
         return _hnsw.HNSWGraph(self.dim, self.M, self.ef_construction,
-                               _METRIC_CODE[self.metric], self.seed, capacity,
+                               _KERNEL_CODE[self._metric.kernel], self.seed, capacity,
                                self.n_threads)
 
     def __len__(self) -> int:
@@ -170,23 +182,19 @@ class HNSWIndex:
         dict_bytes = 100 * len(self._node_of)  # CPython dict entry + two small ints
         return (graph_bytes + dict_bytes) / max(len(self), 1)
 
-    def _prepare(self, name: str, vectors: Any) -> npt.NDArray[np.float32]:
-        arr = check_vectors(name, vectors, self.dim, self.dtype)
-        return normalize_rows(name, arr) if self.metric == "cosine" else arr
-
     def add(self, vectors: Any, ids: Any = None) -> npt.NDArray[np.int64]:
         """Insert vectors into the graph.
 
         Parameters
         ----------
         vectors : array_like of shape (n, dim) or (dim,)
-            Finite values, stored as float32.
+            Finite values, stored as float32 graph nodes.
         ids : array_like of shape (n,) of int, optional
-            Unique non-negative ids not yet stored; by default the next free ids.
+            Unique non-negative ids not in the graph; by default fresh ids.
 
         Returns
         -------
-        ids : ndarray of shape (n,), dtype=int64
+        ids : ndarray of shape (n,), dtype=int64, one per new node
 
         Raises
         ------
@@ -198,17 +206,11 @@ class HNSWIndex:
         >>> HNSWIndex(2, seed=0).add([[1.0, 0.0], [0.0, 1.0]]).tolist()
         [0, 1]
         """
-        arr = self._prepare("vectors", vectors)
-        n = arr.shape[0]
+        arr = prepare_vectors("vectors", vectors, self.dim, self.dtype, self._metric)
         with self._lock:
-            if ids is None:
-                new_ids = np.arange(self._next_id, self._next_id + n, dtype=np.int64)
-            else:
-                new_ids = check_ids(ids, n)
-                clash = [int(i) for i in new_ids if int(i) in self._node_of]
-                if clash:
-                    raise ValueError(f"`ids` {clash[:5]} are already stored; remove them first.")
+            new_ids = self._ledger.claim(arr.shape[0], ids)
             self._insert(arr, new_ids)
+            self._ledger.commit(new_ids)
         return new_ids
 
     def _insert(self, arr: npt.NDArray[np.float32], new_ids: npt.NDArray[np.int64]) -> None:
@@ -221,8 +223,6 @@ class HNSWIndex:
         self._labels[first : first + n] = new_ids
         self._graph.add(arr, min(self.n_threads, max(1, n // _INSERTS_PER_THREAD)))
         self._node_of.update(zip(new_ids.tolist(), range(first, first + n), strict=True))
-        if n:
-            self._next_id = max(self._next_id, int(new_ids.max()) + 1)
 
     def remove(self, ids: Any) -> None:
         """Delete vectors by id (marked at once; the graph is rebuilt when too many are).
@@ -230,12 +230,12 @@ class HNSWIndex:
         Parameters
         ----------
         ids : array_like of int
-            Stored ids; if one is missing nothing is deleted.
+            Ids of live nodes; if one is not live, no node is marked.
 
         Raises
         ------
         KeyError
-            If an id is not stored.
+            If one is not stored, and then no node is marked.
 
         Examples
         --------
@@ -245,12 +245,8 @@ class HNSWIndex:
         >>> index.search([1.0, 0.1], k=1)[0].tolist()
         [1]
         """
-        doomed = np.unique(np.atleast_1d(np.asarray(ids)))
-        doomed = check_ids(doomed, doomed.size)
         with self._lock:
-            missing = [int(i) for i in doomed if int(i) not in self._node_of]
-            if missing:
-                raise KeyError(f"ids {missing[:5]} are not stored; nothing was removed.")
+            doomed = self._ledger.removable(ids)
             nodes = np.array([self._node_of.pop(int(i)) for i in doomed], dtype=np.int32)
             self._graph.mark_deleted(nodes)
             g = self._graph
@@ -268,30 +264,34 @@ class HNSWIndex:
         self._insert(vectors, labels)
 
     def search(
-        self, queries: Any, k: int, ef: int | None = None, *, exact: bool = False
+        self, queries: Any, k: int, ef: int | None = None, *, exact: bool = False,
+        **options: Any,
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """Approximate (or, with ``exact=True``, exact) top-k neighbours.
 
         Parameters
         ----------
         queries : array_like of shape (nq, dim) or (dim,)
-            Finite query vectors.
+            Finite query vectors (float32).
         k : int
             Neighbours per query, >= 1.
         ef : int, optional
             Beam width; ``max(ef, k)`` is used.  Default: the index's ``ef``.
         exact : bool, default=False
             Run the flat (brute-force) path over the live vectors instead.
+        **options
+            None besides the above (``ValueError`` naming the option).
 
         Returns
         -------
         ids : ndarray of shape (nq, k) or (k,), dtype=int64
+            Best first, -1 where fewer nodes are reachable.
         scores : ndarray of shape (nq, k) or (k,), dtype=float32
 
         Raises
         ------
         TypeError, ValueError
-            Bad queries, ``k`` or ``ef``.
+            Bad queries, ``k``, ``ef`` or ``exact``, or an unknown option.
 
         Examples
         --------
@@ -300,19 +300,15 @@ class HNSWIndex:
         >>> index.search([[1.0, 0.2]], k=1, exact=True)[0].tolist()
         [[0]]
         """
-        k = check_k(k)
-        width = max(self.ef if ef is None else check_int("ef", ef, low=1), k)
-        q, single = check_queries(queries, self.dim, self.dtype)
-        if self.metric == "cosine":
-            q = normalize_rows("queries", q)
+        given = _PROFILE.check_search_options({"ef": ef, "exact": exact, **options})
+        q, k, single = prepare_search(queries, k, self.dim, self.dtype, self._metric)
+        width = max(self.ef if given.ef is None else given.ef, k)
         with self._lock:
-            if exact:
+            if given.exact:
                 ids, scores = self._exact(q, k)
             else:
                 ids, scores = self._approximate(q, k, width)
-        if single:
-            return ids[0], scores[0]
-        return ids, scores
+        return unwrap(single, ids, scores)
 
     def _exact(self, q: npt.NDArray[np.float32],
                k: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
@@ -339,7 +335,7 @@ class HNSWIndex:
             ]
             for future in futures:
                 future.result()
-        if self.metric != "l2":
+        if self._metric.kernel == "ip":
             dist = np.where(ids >= 0, np.float32(1.0) - dist, np.float32(-np.inf))
         return ids, dist
 
@@ -365,7 +361,7 @@ class HNSWIndex:
             state = self._graph.state()
             config = {"format": _FORMAT, "metric": self.metric, "seed": self.seed,
                       "ef": self.ef, "rebuild_ratio": self.rebuild_ratio,
-                      "next_id": self._next_id}
+                      "next_id": self._ledger.next_id}
             arrays = {key: np.asarray(value) for key, value in state.items()}
             arrays["labels"] = self._labels[: self._graph.size].copy()
             arrays["config"] = np.array(json.dumps(config))
@@ -414,7 +410,7 @@ class HNSWIndex:
         deleted = arrays["deleted"].astype(bool)
         live = np.flatnonzero(~deleted)
         index._node_of = dict(zip(index._labels[live].tolist(), live.tolist(), strict=True))
-        index._next_id = int(config["next_id"])
+        index._ledger.advance(int(config["next_id"]))
         return index
 
 

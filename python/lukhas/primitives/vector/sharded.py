@@ -5,23 +5,25 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from lukhas._validation import check_choice, check_int, describe
-from lukhas.primitives.vector._checks import (
-    check_ids,
-    check_k,
-    check_metric,
-    check_queries,
-    check_vectors,
-    normalize_rows,
+from lukhas._validation import check_int, describe
+from lukhas.primitives.vector._core import (
+    BACKENDS,
+    METRICS,
+    Closing,
+    IdLedger,
+    decode_metadata,
+    empty_result,
+    matches,
+    prepare_search,
+    prepare_vectors,
+    unwrap,
 )
 from lukhas.primitives.vector._exact import exact_search, merge_topk
-from lukhas.primitives.vector._filters import check_where, decode_metadata, matches
 from lukhas.primitives.vector.flat import FlatIndex
 from lukhas.primitives.vector.hnsw import HNSWIndex
 
@@ -29,7 +31,6 @@ __all__ = ["ShardedStore"]
 
 logger = logging.getLogger(__name__)
 
-_INDEXES = ("flat", "hnsw")
 
 
 class _Shard:
@@ -42,7 +43,7 @@ class _Shard:
     """
 
     def __init__(self, dim: int, metric: str, index: str, index_options: dict[str, Any]) -> None:
-        self.metric = metric
+        self.metric = METRICS[metric]
         self.flat = FlatIndex(dim, metric)
         self.graph = HNSWIndex(dim, metric, **index_options) if index == "hnsw" else None
         self.meta: dict[int, dict[str, Any]] = {}
@@ -76,8 +77,7 @@ class _Shard:
             keep.sort()
             base = self.flat.get(keep) if keep.size else np.empty((0, self.flat.dim),
                                                                   dtype=np.float32)
-            q = normalize_rows("queries", queries) if self.metric == "cosine" else queries
-            return exact_search(np.ascontiguousarray(base), keep, q, k, self.metric)
+            return exact_search(np.ascontiguousarray(base), keep, queries, k, self.metric.name)
         if self.graph is not None:
             return self.graph.search(queries, k, **options)
         return self.flat.search(queries, k)
@@ -86,7 +86,7 @@ class _Shard:
         return [self.meta.get(i) for i in ids]
 
 
-class ShardedStore:
+class ShardedStore(Closing):
     """A vector store split into shards held by Dask workers.
 
     Items are routed to shard ``id % n_shards``; shards live on the workers
@@ -110,14 +110,17 @@ class ShardedStore:
         vectors (about twice the memory) for fast unfiltered search.
     **index_options
         Passed to each shard's :class:`HNSWIndex` (``M``, ``ef_construction``,
-        ``ef``, ``seed``).
+        ``ef``, ``seed``, ``rebuild_ratio``, ``n_threads``) with
+        ``index="hnsw"``; a ``"flat"`` store takes none.  Others raise
+        ``ValueError``.
 
     Notes
     -----
     Requires the optional ``dask[distributed]`` dependency, imported when a
     store is created.  Every input is validated before a shard is touched, so
     a bad batch changes nothing; ``add`` and ``remove`` then update the shards
-    concurrently.  The store's methods are thread-safe (one lock).  Same API
+    concurrently.  Fresh ids are never ones handed out before, even after a
+    remove.  The store's methods are thread-safe (one lock).  Same API
     as :class:`SQLiteStore`: ``add(vectors, ids, metadata)``, ``search(queries,
     k, where=...)``, ``remove``, ``metadata``, ``len``, ``in``, ``close``.
 
@@ -151,9 +154,12 @@ class ShardedStore:
             raise ImportError("ShardedStore needs the optional Dask dependency: "
                               "pip install 'lukhas[dask]' (dask[distributed]).") from err
 
+        self._profile = BACKENDS["ShardedStore"].profile(index)
+        self.index_kind = self._profile.index
+        options = self._profile.check_index_options(index_options)
         self.dim = check_int("dim", dim, low=1)
-        self.metric = check_metric(metric)
-        self.index_kind = check_choice("index", index, _INDEXES)
+        self._metric = self._profile.check_metric(metric)
+        self.metric = self._metric.name
         if client is None:
             try:
                 client = Client.current()  # type: ignore[no-untyped-call]
@@ -162,20 +168,18 @@ class ShardedStore:
                                  "(e.g. Client(LocalCluster())).") from err
         elif not isinstance(client, Client):
             raise TypeError(f"`client` must be a distributed.Client, got {describe(client)}.")
-        if self.index_kind == "flat" and index_options:
-            raise TypeError(f"index options {sorted(index_options)} need index='hnsw'.")
         workers = sorted(client.scheduler_info()["workers"])
         if not workers:
             raise ValueError("the Dask cluster has no workers.")
         count = len(workers) if n_shards is None else check_int("n_shards", n_shards, low=1)
         self.client = client
         futures = [client.submit(_Shard, self.dim, self.metric, self.index_kind,
-                                 dict(index_options), actor=True,
+                                 options, actor=True,
                                  workers=[workers[s % len(workers)]], pure=False)
                    for s in range(count)]
         self._shards = [future.result() for future in futures]
         self._sizes = [0] * count
-        self._next_id = 0
+        self._ledger = IdLedger(self._stored)
         self._lock = threading.Lock()
         self._closed = False
         logger.debug("sharded store: %d shard(s) over %d worker(s)", count, len(workers))
@@ -203,13 +207,6 @@ class ShardedStore:
         shard = self._shards[int(ident) % self.n_shards]
         return bool(shard.stored(np.array([int(ident)], dtype=np.int64)).result())
 
-    def __enter__(self) -> ShardedStore:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
     def close(self) -> None:
         """Release the shards (their data is dropped); idempotent.  The client stays open.
 
@@ -235,26 +232,22 @@ class ShardedStore:
                  for s, rows in enumerate(self._route(ids)) if rows.size]
         return sorted(i for call in calls for i in call.result())
 
-    def add(
-        self,
-        vectors: Any,
-        ids: Any = None,
-        metadata: Sequence[Mapping[str, Any]] | None = None,
-    ) -> npt.NDArray[np.int64]:
+    def add(self, vectors: Any, ids: Any = None,
+            metadata: Sequence[Mapping[str, Any]] | None = None) -> npt.NDArray[np.int64]:
         """Store a batch on the shards.
 
         Parameters
         ----------
         vectors : array_like of shape (n, dim) or (dim,)
-            Finite values, stored as float32.
+            Finite values, sent to the shards as float32.
         ids : array_like of shape (n,) of int, optional
-            Unique non-negative ids not yet stored; by default the next free ids.
+            Unique non-negative ids on no shard; by default fresh ids (never reused).
         metadata : sequence of n mappings, optional
-            JSON-serialisable metadata per item (default ``{}``).
+            One JSON-serialisable mapping per item, kept on its shard (default ``{}``).
 
         Returns
         -------
-        ids : ndarray of shape (n,), dtype=int64
+        ids : ndarray of shape (n,), dtype=int64, each on shard ``id % n_shards``
 
         Raises
         ------
@@ -265,20 +258,12 @@ class ShardedStore:
         --------
         See :class:`ShardedStore`.
         """
-        arr = check_vectors("vectors", vectors, self.dim, np.dtype(np.float32))
-        n = arr.shape[0]
-        if self.metric == "cosine":
-            normalize_rows("vectors", arr)  # rejects zero rows before any shard is touched
-        meta = decode_metadata(metadata, n)
+        arr = prepare_vectors("vectors", vectors, self.dim, np.dtype(np.float32), self._metric,
+                              normalize=False)
+        meta = decode_metadata(metadata, arr.shape[0])
         with self._lock:
             shards = self._live()
-            if ids is None:
-                new_ids = np.arange(self._next_id, self._next_id + n, dtype=np.int64)
-            else:
-                new_ids = check_ids(ids, n)
-                clash = self._stored(new_ids)
-                if clash:
-                    raise ValueError(f"`ids` {clash[:5]} are already stored; remove them first.")
+            new_ids = self._ledger.claim(arr.shape[0], ids)
             calls = []
             for s, rows in enumerate(self._route(new_ids)):
                 if rows.size:
@@ -287,8 +272,7 @@ class ShardedStore:
                     self._sizes[s] += int(rows.size)
             for call in calls:
                 call.result()
-            if n:
-                self._next_id = max(self._next_id, int(new_ids.max()) + 1)
+            self._ledger.commit(new_ids)
         return new_ids
 
     def remove(self, ids: Any) -> None:
@@ -297,25 +281,20 @@ class ShardedStore:
         Parameters
         ----------
         ids : array_like of int
-            Stored ids; if one is missing nothing is deleted.
+            Ids held by the shards; if one is not held, no shard is touched.
 
         Raises
         ------
         KeyError
-            If an id is not stored.
+            If one is on no shard.
 
         Examples
         --------
         See :class:`ShardedStore`.
         """
-        doomed = np.unique(np.atleast_1d(np.asarray(ids)))
-        doomed = check_ids(doomed, doomed.size)
         with self._lock:
             shards = self._live()
-            present = set(self._stored(doomed))
-            missing = [int(i) for i in doomed if int(i) not in present]
-            if missing:
-                raise KeyError(f"ids {missing[:5]} are not stored; nothing was removed.")
+            doomed = self._ledger.removable(ids)
             calls = []
             for s, rows in enumerate(self._route(doomed)):
                 if rows.size:
@@ -330,7 +309,7 @@ class ShardedStore:
         Raises
         ------
         KeyError
-            If an id is not stored.
+            If an id is on no shard.
 
         Examples
         --------
@@ -351,55 +330,43 @@ class ShardedStore:
             raise KeyError(f"ids {missing[:5]} are not stored.")
         return [dict(m) for m in out if m is not None]
 
-    def search(
-        self,
-        queries: Any,
-        k: int,
-        *,
-        where: Mapping[str, Any] | None = None,
-        **search_options: Any,
-    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
+    def search(self, queries: Any, k: int, *, where: Mapping[str, Any] | None = None,
+               **search_options: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[Any]]:
         """Top-k over every shard (scatter the queries, gather and merge the shard top-ks).
 
         Parameters
         ----------
         queries : array_like of shape (nq, dim) or (dim,)
-            Finite query vectors.
+            Finite query vectors, sent to every shard.
         k : int
-            Neighbours per query, >= 1 (rows padded with -1).
+            Neighbours per query, >= 1; each shard returns its own k.
         where : mapping of str to str, int, float or bool, optional
-            Equality filters on top-level metadata keys (exact search among matches).
+            Equality filters on top-level metadata keys, run on the shards
+            (exact search among matches).
         **search_options
-            Passed to HNSW shards when unfiltered (``ef``, ``exact``).
+            ``ef`` and ``exact`` with ``index="hnsw"``, passed to the shards
+            when unfiltered; a ``"flat"`` store takes none.
 
         Returns
         -------
         ids : ndarray of shape (nq, k) or (k,), dtype=int64
+            The merged top-k, best first; -1 past the number of items.
         scores : ndarray of shape (nq, k) or (k,), dtype=float32
+            Their scores in the metric's convention.
 
         Examples
         --------
         See :class:`ShardedStore`.
         """
-        k = check_k(k)
-        q, single = check_queries(queries, self.dim, np.dtype(np.float32))
-        if self.metric == "cosine":
-            q = normalize_rows("queries", q)
-        filters = None if where is None else check_where(where)
-        if search_options and self.index_kind == "flat":
-            raise TypeError(f"search options {sorted(search_options)} need index='hnsw'.")
+        given = self._profile.check_search_options({"where": where, **search_options})
+        q, k, single = prepare_search(queries, k, self.dim, np.dtype(np.float32), self._metric)
         with self._lock:
             shards = self._live()
-            calls = [shard.search(q, k, filters, search_options)
+            calls = [shard.search(q, k, given.where, given.index_kwargs())
                      for shard, size in zip(shards, self._sizes, strict=True) if size]
             parts = [call.result() for call in calls]
         if parts:
             ids = np.concatenate([p[0] for p in parts], axis=1)
             scores = np.concatenate([p[1] for p in parts], axis=1)
-            found, best = merge_topk(ids, scores, k, self.metric)
-        else:
-            found, best = exact_search(np.empty((0, self.dim), dtype=np.float32),
-                                       np.empty(0, dtype=np.int64), q, k, self.metric)
-        if single:
-            return found[0], best[0]
-        return found, best
+            return unwrap(single, *merge_topk(ids, scores, k, self.metric))
+        return unwrap(single, *empty_result(q.shape[0], k, self._metric, np.dtype(np.float32)))

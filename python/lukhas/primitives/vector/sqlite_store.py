@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from types import TracebackType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from lukhas._validation import check_choice, check_int, describe
-from lukhas.primitives.vector._checks import (
-    check_ids,
-    check_k,
-    check_metric,
-    check_queries,
-    check_vectors,
-    normalize_rows,
+from lukhas._validation import check_int
+from lukhas.primitives.vector._core import (
+    BACKENDS,
+    Closing,
+    IdLedger,
+    encode_metadata,
+    matches,
+    prepare_search,
+    prepare_vectors,
+    unwrap,
 )
 from lukhas.primitives.vector._exact import exact_search
 from lukhas.primitives.vector.flat import FlatIndex
@@ -37,12 +38,12 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS items ("
     " id INTEGER PRIMARY KEY, vector BLOB NOT NULL, metadata TEXT NOT NULL DEFAULT '{}')",
 )
-_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _LOAD_CHUNK = 8192
-_INDEXES = ("flat", "hnsw")
+#: The persisted id counter (a row of ``settings``): the next fresh id.
+_NEXT_ID = "next_id"
 
 
-class SQLiteStore:
+class SQLiteStore(Closing):
     """A persistent vector store: SQLite holds the truth, an in-memory index serves search.
 
     Every :meth:`add` or :meth:`remove` is one SQLite transaction (WAL journal,
@@ -61,14 +62,19 @@ class SQLiteStore:
     index : {"flat", "hnsw"}, default="flat"
         In-memory index kind.
     **index_options
-        Passed to :class:`HNSWIndex` (``M``, ``ef_construction``, ``seed``, ``ef``).
+        Passed to :class:`HNSWIndex` (``M``, ``ef_construction``, ``seed``,
+        ``ef``, ``rebuild_ratio``, ``n_threads``) with ``index="hnsw"``; a
+        ``"flat"`` store takes none.  Others raise ``ValueError``.
 
     Notes
     -----
     Vectors are stored as float32 as given (cosine normalisation happens in
     the index).  Metadata is one JSON object per item.  ``search(where=...)``
-    keeps items whose metadata equals every given ``key: value``; filtered
-    searches are exact over the matching items.
+    keeps items whose metadata equals every given ``key: value`` (the store
+    core's filter language, evaluated inside SQLite); filtered searches are
+    exact over the matching items.  The next fresh id is persisted and
+    allocated inside the write transaction: an id is never handed out twice,
+    even after its item was removed and the store reopened.
 
     Examples
     --------
@@ -91,19 +97,24 @@ class SQLiteStore:
         **index_options: Any,
     ) -> None:
         self.path = os.fspath(path)
-        self.index_kind = check_choice("index", index, _INDEXES)
+        self._profile = BACKENDS["SQLiteStore"].profile(index)
+        self.index_kind = self._profile.index
+        options = self._profile.check_index_options(index_options)
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         try:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
+            self._conn.create_function("lukhas_where", 2, _where_holds, deterministic=True)
             for statement in _SCHEMA:
                 self._conn.execute(statement)
             self.dim, self.metric = self._settle_settings(dim, metric)
+            self._metric = self._profile.check_metric(self.metric)
             self._index: FlatIndex | HNSWIndex = (
                 FlatIndex(self.dim, self.metric) if self.index_kind == "flat"
-                else HNSWIndex(self.dim, self.metric, **index_options)
+                else HNSWIndex(self.dim, self.metric, **options)
             )
+            self._ledger = IdLedger(self._held)
             self._load()
         except BaseException:
             self._conn.close()
@@ -115,7 +126,7 @@ class SQLiteStore:
             if dim is None:
                 raise TypeError(f"`dim` is required to create the store {self.path!r}.")
             dim = check_int("dim", dim, low=1)
-            metric = check_metric("cosine" if metric is None else metric)
+            metric = self._profile.check_metric("cosine" if metric is None else metric).name
             with self._conn:
                 self._conn.execute("BEGIN IMMEDIATE")
                 self._conn.executemany("INSERT OR IGNORE INTO settings VALUES (?, ?)",
@@ -124,7 +135,7 @@ class SQLiteStore:
         stored_dim, stored_metric = int(stored["dim"]), stored["metric"]
         if dim is not None and check_int("dim", dim, low=1) != stored_dim:
             raise ValueError(f"`dim` must match the store {self.path!r} ({stored_dim}), got {dim}.")
-        if metric is not None and check_metric(metric) != stored_metric:
+        if metric is not None and self._profile.check_metric(metric).name != stored_metric:
             raise ValueError(f"`metric` must match the store {self.path!r} "
                              f"({stored_metric!r}), got {metric!r}.")
         return stored_dim, stored_metric
@@ -135,7 +146,19 @@ class SQLiteStore:
             ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
             vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
             self._index.add(vectors.reshape(len(rows), self.dim), ids)
+        self._ledger.advance(self._persisted_next_id())
         logger.debug("opened %s with %d items", self.path, len(self._index))
+
+    def _held(self, ids: npt.NDArray[np.int64]) -> list[int]:
+        return [i for i in ids.tolist() if i in self._index]
+
+    def _persisted_next_id(self) -> int:
+        """The persisted counter; a store written before it had one counts from MAX(id)."""
+        row = self._conn.execute("SELECT value FROM settings WHERE key = ?",
+                                 (_NEXT_ID,)).fetchone()
+        if row is not None:
+            return int(row[0])
+        return int(self._conn.execute("SELECT COALESCE(MAX(id) + 1, 0) FROM items").fetchone()[0])
 
     def __len__(self) -> int:
         return len(self._index)
@@ -146,13 +169,6 @@ class SQLiteStore:
     def __repr__(self) -> str:
         return (f"SQLiteStore({self.path!r}, dim={self.dim}, metric={self.metric!r}, "
                 f"index={self.index_kind!r}, size={len(self)})")
-
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the database connection (idempotent).
@@ -175,15 +191,15 @@ class SQLiteStore:
         Parameters
         ----------
         vectors : array_like of shape (n, dim) or (dim,)
-            Finite values, stored as float32.
+            Finite values, written as float32 blobs.
         ids : array_like of shape (n,) of int, optional
-            Unique non-negative ids not yet stored; by default the next free ids.
+            Unique non-negative ids without a row; by default the persisted counter's next ids.
         metadata : sequence of n mappings, optional
-            JSON-serialisable metadata per item (default ``{}``).
+            A JSON-serialisable mapping per item, its metadata row (default ``{}``).
 
         Returns
         -------
-        ids : ndarray of shape (n,), dtype=int64
+        ids : ndarray of shape (n,), dtype=int64, the rows written
 
         Raises
         ------
@@ -196,24 +212,21 @@ class SQLiteStore:
         ...     store.add([[1.0, 0.0]], ids=[4], metadata=[{"tag": "x"}]).tolist()
         [4]
         """
-        arr = check_vectors("vectors", vectors, self.dim, np.dtype(np.float32))
-        n = arr.shape[0]
-        if self.metric == "cosine":
-            normalize_rows("vectors", arr)  # rejects zero rows before anything is written
-        texts = _metadata_texts(metadata, n)
+        arr = prepare_vectors("vectors", vectors, self.dim, np.dtype(np.float32), self._metric,
+                              normalize=False)
+        texts = encode_metadata(metadata, arr.shape[0])
         with self._lock:
-            if ids is None:
-                row = self._conn.execute("SELECT COALESCE(MAX(id) + 1, 0) FROM items").fetchone()
-                new_ids = np.arange(row[0], row[0] + n, dtype=np.int64)
-            else:
-                new_ids = check_ids(ids, n)
-                clash = [int(i) for i in new_ids if int(i) in self._index]
-                if clash:
-                    raise ValueError(f"`ids` {clash[:5]} are already stored; remove them first.")
-            records = [(int(i), arr[j].tobytes(), texts[j]) for j, i in enumerate(new_ids)]
             with self._conn:
+                # The counter is read and advanced inside the write transaction.
                 self._conn.execute("BEGIN IMMEDIATE")
-                self._conn.executemany("INSERT INTO items VALUES (?, ?, ?)", records)
+                self._ledger.advance(self._persisted_next_id())
+                new_ids = self._ledger.claim(arr.shape[0], ids)
+                self._conn.executemany(
+                    "INSERT INTO items VALUES (?, ?, ?)",
+                    [(i, arr[j].tobytes(), texts[j]) for j, i in enumerate(new_ids.tolist())])
+                self._conn.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)",
+                                   (_NEXT_ID, str(self._ledger.following(new_ids))))
+            self._ledger.commit(new_ids)
             self._index.add(arr, new_ids)
         return new_ids
 
@@ -223,12 +236,12 @@ class SQLiteStore:
         Parameters
         ----------
         ids : array_like of int
-            Stored ids; if one is missing nothing is deleted.
+            Ids with a row; if one has none, nothing is deleted.
 
         Raises
         ------
         KeyError
-            If an id is not stored.
+            If one has no row; no transaction is started then.
 
         Examples
         --------
@@ -238,12 +251,8 @@ class SQLiteStore:
         ...     len(store)
         1
         """
-        doomed = np.unique(np.atleast_1d(np.asarray(ids)))
-        doomed = check_ids(doomed, doomed.size)
         with self._lock:
-            missing = [int(i) for i in doomed if int(i) not in self._index]
-            if missing:
-                raise KeyError(f"ids {missing[:5]} are not stored; nothing was removed.")
+            doomed = self._ledger.removable(ids)
             with self._conn:
                 self._conn.execute("BEGIN IMMEDIATE")
                 self._conn.executemany("DELETE FROM items WHERE id = ?",
@@ -265,7 +274,7 @@ class SQLiteStore:
         Raises
         ------
         KeyError
-            If an id is not stored.
+            If an id has no row.
 
         Examples
         --------
@@ -300,23 +309,25 @@ class SQLiteStore:
         Parameters
         ----------
         queries : array_like of shape (nq, dim) or (dim,)
-            Finite query vectors.
+            Finite query vectors (float32).
         k : int
             Neighbours per query, >= 1 (rows padded with -1).
         where : mapping of str to str, int, float or bool, optional
             Equality filters on top-level metadata keys, all of which must hold.
         **search_options
-            Passed to the index (``ef``, ``exact`` for HNSW) when unfiltered.
+            ``ef`` and ``exact`` with ``index="hnsw"``, passed to the index
+            when unfiltered; a ``"flat"`` store takes none.
 
         Returns
         -------
         ids : ndarray of shape (nq, k) or (k,), dtype=int64
+            Best first, -1 where fewer items (or matches) exist.
         scores : ndarray of shape (nq, k) or (k,), dtype=float32
 
         Raises
         ------
         TypeError, ValueError
-            Bad queries, ``k`` or filters.
+            Bad queries, ``k``, filters or options, or an option the store does not take.
 
         Examples
         --------
@@ -325,56 +336,29 @@ class SQLiteStore:
         ...     store.search([1.0, 0.0], k=1, where={"x": 2})[0].tolist()
         [1]
         """
-        if where is None:
+        given = self._profile.check_search_options({"where": where, **search_options})
+        if given.where is None:
             with self._lock:
-                return self._index.search(queries, k, **search_options)
-        k = check_k(k)
-        q, single = check_queries(queries, self.dim, np.dtype(np.float32))
-        clauses, params = _where_sql(where)
+                return self._index.search(queries, k, **given.index_kwargs())
+        q, k, single = prepare_search(queries, k, self.dim, np.dtype(np.float32), self._metric)
         with self._lock:
             rows = self._conn.execute(
-                f"SELECT id, vector FROM items WHERE {clauses} ORDER BY id", params).fetchall()
+                "SELECT id, vector FROM items WHERE lukhas_where(metadata, ?) ORDER BY id",
+                (json.dumps(given.where, sort_keys=True),)).fetchall()
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
         base = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
-        base = base.reshape(len(rows), self.dim)
-        if self.metric == "cosine":
-            base, q = normalize_rows("vectors", base), normalize_rows("queries", q)
-        found, scores = exact_search(np.ascontiguousarray(base), ids, q, k, self.metric)
-        if single:
-            return found[0], scores[0]
-        return found, scores
+        base = prepare_vectors("vectors", base.reshape(len(rows), self.dim), self.dim,
+                               np.dtype(np.float32), self._metric)
+        return unwrap(single, *exact_search(base, ids, q, k, self.metric))
 
 
-def _metadata_texts(metadata: Sequence[Mapping[str, Any]] | None, n: int) -> list[str]:
-    if metadata is None:
-        return ["{}"] * n
-    if isinstance(metadata, Mapping | str | bytes) or not isinstance(metadata, Sequence):
-        raise TypeError(f"`metadata` must be a sequence of mappings, got {describe(metadata)}.")
-    if len(metadata) != n:
-        raise ValueError(f"`metadata` must hold one mapping per vector ({n}), got {len(metadata)}.")
-    texts = []
-    for j, item in enumerate(metadata):
-        if not isinstance(item, Mapping):
-            raise TypeError(f"`metadata[{j}]` must be a mapping, got {describe(item)}.")
-        try:
-            texts.append(json.dumps(dict(item), allow_nan=False, sort_keys=True))
-        except (TypeError, ValueError) as err:
-            raise ValueError(f"`metadata[{j}]` must be JSON-serialisable: {err}") from err
-    return texts
+@functools.lru_cache(maxsize=64)
+def _parsed(where_text: str) -> dict[str, Any]:
+    parsed: dict[str, Any] = json.loads(where_text)
+    return parsed
 
 
-def _where_sql(where: Mapping[str, Any]) -> tuple[str, list[Any]]:
-    if not isinstance(where, Mapping) or not where:
-        raise TypeError(f"`where` must be a non-empty mapping, got {describe(where)}.")
-    clauses, params = [], []
-    for key, value in where.items():
-        if not isinstance(key, str) or not _KEY.match(key):
-            raise ValueError(f"`where` keys must be identifiers, got {key!r}.")
-        if isinstance(value, bool):
-            value = int(value)  # JSON true/false read back as 1/0
-        elif not isinstance(value, str | int | float):
-            raise TypeError(f"`where[{key!r}]` must be a str, int, float or bool, "
-                            f"got {describe(value)}.")
-        clauses.append("json_extract(metadata, ?) = ?")
-        params += [f"$.{key}", value]
-    return " AND ".join(clauses), params
+def _where_holds(metadata_text: str, where_text: str) -> bool:
+    """SQL function ``lukhas_where``: the core's :func:`matches` on one row's JSON."""
+    return matches(json.loads(metadata_text), _parsed(where_text))
+

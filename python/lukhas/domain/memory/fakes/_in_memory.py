@@ -1,4 +1,8 @@
-"""``InMemoryBackend``: the obvious numpy implementation of the metadata backend protocol."""
+"""``InMemoryBackend``: the obvious numpy implementation of the metadata backend protocol.
+
+It depends on numpy and the pure-Python store core
+(:mod:`lukhas.primitives.vector._core`) only: no SQLite, no Dask, no compiled module.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +14,11 @@ import numpy as np
 import numpy.typing as npt
 
 from lukhas._validation import check_int
-from lukhas.primitives.vector._checks import (
-    check_ids,
-    check_k,
-    check_metric,
-    check_queries,
-    check_vectors,
-    normalize_rows,
-)
-from lukhas.primitives.vector._filters import check_where, decode_metadata, matches
+from lukhas.primitives.vector import _core as core
 
 __all__ = ["AGIMemoryFake", "InMemoryBackend"]
+
+_PROFILE = core.BACKENDS["InMemoryBackend"].profile()
 
 
 class InMemoryBackend:
@@ -37,6 +35,9 @@ class InMemoryBackend:
     ----------
     dim : int
     metric : {"ip", "cosine", "l2"}, default="cosine"
+    **options
+        None are taken (``ValueError`` naming the option), as for every
+        backend's unsupported options.
 
     Examples
     --------
@@ -50,13 +51,18 @@ class InMemoryBackend:
     ([0], [{'x': 2}])
     """
 
-    def __init__(self, dim: int, metric: str = "cosine") -> None:
+    def __init__(self, dim: int, metric: str = "cosine", **options: Any) -> None:
+        _PROFILE.check_index_options(options)
         self.dim = check_int("dim", dim, low=1)
-        self.metric = check_metric(metric)
+        self._metric = _PROFILE.check_metric(metric)
+        self.metric = self._metric.name
         self._vectors: dict[int, npt.NDArray[np.float32]] = {}
         self._meta: dict[int, dict[str, Any]] = {}
-        self._next_id = 0
+        self._ledger = core.IdLedger(self._held)
         self._lock = threading.Lock()
+
+    def _held(self, ids: npt.NDArray[np.int64]) -> list[int]:
+        return [i for i in ids.tolist() if i in self._vectors]
 
     def __len__(self) -> int:
         return len(self._vectors)
@@ -76,23 +82,14 @@ class InMemoryBackend:
         >>> InMemoryBackend(2).add([[1.0, 0.0], [0.0, 2.0]], ids=[5, 9]).tolist()
         [5, 9]
         """
-        arr = check_vectors("vectors", vectors, self.dim, np.dtype(np.float32))
-        if self.metric == "cosine":
-            arr = normalize_rows("vectors", arr)
-        meta = decode_metadata(metadata, arr.shape[0])
+        arr = core.prepare_vectors("vectors", vectors, self.dim, np.dtype(np.float32), self._metric)
+        meta = core.decode_metadata(metadata, arr.shape[0])
         with self._lock:
-            if ids is None:
-                new_ids = np.arange(self._next_id, self._next_id + arr.shape[0], dtype=np.int64)
-            else:
-                new_ids = check_ids(ids, arr.shape[0])
-                clash = [int(i) for i in new_ids if int(i) in self._vectors]
-                if clash:
-                    raise ValueError(f"`ids` {clash[:5]} are already stored; remove them first.")
+            new_ids = self._ledger.claim(arr.shape[0], ids)
             for row, ident in enumerate(new_ids.tolist()):
                 self._vectors[ident] = arr[row].copy()
                 self._meta[ident] = meta[row]
-            if new_ids.size:
-                self._next_id = max(self._next_id, int(new_ids.max()) + 1)
+            self._ledger.commit(new_ids)
         return new_ids
 
     def remove(self, ids: Any) -> None:
@@ -105,13 +102,8 @@ class InMemoryBackend:
         >>> store.remove([0]); len(store)
         1
         """
-        doomed = np.unique(np.atleast_1d(np.asarray(ids)))
-        doomed = check_ids(doomed, doomed.size)
         with self._lock:
-            missing = [int(i) for i in doomed if int(i) not in self._vectors]
-            if missing:
-                raise KeyError(f"ids {missing[:5]} are not stored; nothing was removed.")
-            for ident in doomed.tolist():
+            for ident in self._ledger.removable(ids).tolist():
                 del self._vectors[ident], self._meta[ident]
 
     def metadata(self, ids: Iterable[int]) -> list[dict[str, Any]]:
@@ -131,9 +123,12 @@ class InMemoryBackend:
                 raise KeyError(f"ids {missing[:5]} are not stored.")
             return [dict(self._meta[i]) for i in wanted]
 
-    def search(self, queries: Any, k: int, *, where: Mapping[str, Any] | None = None
-               ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    def search(self, queries: Any, k: int, *, where: Mapping[str, Any] | None = None,
+               **options: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         """Exact top-k (ties: smaller id first), optionally among metadata matches.
+
+        Scores are the metric table's float64 reference scores, cast to
+        float32.  ``where`` is the only option (others raise ``ValueError``).
 
         Examples
         --------
@@ -142,34 +137,22 @@ class InMemoryBackend:
         >>> store.search([1.0, 0.0], k=2)[0].tolist()
         [0, 1]
         """
-        k = check_k(k)
-        q, single = check_queries(queries, self.dim, np.dtype(np.float32))
-        if self.metric == "cosine":
-            q = normalize_rows("queries", q)
-        filters = None if where is None else check_where(where)
+        given = _PROFILE.check_search_options({"where": where, **options})
+        q, k, single = core.prepare_search(queries, k, self.dim, np.dtype(np.float32), self._metric)
         with self._lock:
             keep = sorted(i for i in self._vectors
-                          if filters is None or matches(self._meta[i], filters))
+                          if given.where is None or core.matches(self._meta[i], given.where))
             base = np.array([self._vectors[i] for i in keep], dtype=np.float64)
-        base = base.reshape(len(keep), self.dim)
-        q64 = q.astype(np.float64)
-        if self.metric == "l2":
-            keyed = ((q64[:, None, :] - base[None, :, :]) ** 2).sum(axis=2)
-        else:
-            keyed = -(q64 @ base.T)
-        pad = np.inf if self.metric == "l2" else -np.inf
-        out_ids = np.full((q.shape[0], k), -1, dtype=np.int64)
-        out_scores = np.full((q.shape[0], k), pad, dtype=np.float32)
+        scores = self._metric.reference(q.astype(np.float64), base.reshape(len(keep), self.dim))
+        keyed = -scores if self._metric.larger_is_better else scores
+        out_ids, out_scores = core.empty_result(q.shape[0], k, self._metric, np.dtype(np.float32))
         ident = np.asarray(keep, dtype=np.int64)
         take = min(k, len(keep))
         for row in range(q.shape[0]):
             order = np.lexsort((ident, keyed[row]))[:take]
             out_ids[row, :take] = ident[order]
-            out_scores[row, :take] = keyed[row, order] if self.metric == "l2" \
-                else -keyed[row, order]
-        if single:
-            return out_ids[0], out_scores[0]
-        return out_ids, out_scores
+            out_scores[row, :take] = scores[row, order]
+        return core.unwrap(single, out_ids, out_scores)
 
 
 #: The name LUKHAS tests use for an in-memory memory backend.
