@@ -241,7 +241,7 @@ def test_concurrent_recording_loses_nothing() -> None:
 
 def test_validation_names_the_parameter() -> None:
     usage = UsageAnalytics()
-    with pytest.raises(TypeError, match="`endpoint`"):
+    with pytest.raises(ValueError, match="`endpoint`"):  # empty: a wrong value, not type
         usage.record("", 1.0)
     with pytest.raises(TypeError, match="`endpoint`"):
         usage.record(3, 1.0)  # type: ignore[arg-type]

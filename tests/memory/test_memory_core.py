@@ -42,11 +42,19 @@ def test_contract_names() -> None:
     fold = HybridMemoryFold(embedding_dim=32, enable_attention=False,
                             enable_continuous_learning=False)
     assert isinstance(fold, MemoryFoldSystem)
+    # The factory's fold serves the LUKHAS call surface end to end.
     made = create_hybrid_memory_fold()
-    for name in ("causal_graph", "get_enhanced_statistics", "fold_in_with_embedding",
-                 "fold_out_semantic", "fold_out_by_tag", "update_memory_importance"):
-        assert hasattr(made, name)
-    assert isinstance(MemoryCore(), MemoryCore)
+    tea = run(made.fold_in_with_embedding("jasmine tea", tags=["drink"]))
+    cup = run(made.fold_in_with_embedding("a cup", tags=["thing"]))
+    assert [m.id for m in run(made.fold_out_by_tag("drink"))] == [tea]
+    [(hit, _)] = run(made.fold_out_semantic("jasmine tea", top_k=1))
+    assert hit.id == tea
+    assert run(made.update_memory_importance(tea, 1.0, None)) > 0.5
+    made.causal_graph.link(tea, cup, 0.5)
+    assert made.causal_graph.effects(tea) == {cup: 0.5}
+    assert made.get_enhanced_statistics()["total_memories"] == 2
+    fresh = run(MemoryCore().query_meta_learning_history("anything"))
+    assert (fresh["episodes"], fresh["best_strategy"]) == ([], None)
 
 
 # -- embeddings and clustering --------------------------------------------------

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import numba
 
-from lukhas._config import NUMBA_CACHE, NUMBA_FASTMATH, NUMBA_PARALLEL
+from lukhas._config import NUMBA_FASTMATH, numba_cache, numba_parallel
 
 __all__ = ["njit", "prange"]
 
@@ -38,10 +38,12 @@ def njit(*, parallel: bool = False, cache: bool = True, **options: Any) -> Calla
     ----------
     parallel : bool, default=False
         Request ``prange`` parallelism; honoured only when
-        :data:`lukhas._config.NUMBA_PARALLEL` is on.
+        :func:`lukhas._config.numba_parallel` is on (``LUKHAS_NUMBA_PARALLEL``,
+        read when the decorator is made).
     cache : bool, default=True
-        Cache compiled code on disk (when :data:`lukhas._config.NUMBA_CACHE` is on
-        and a cache directory is writable).  Pass False for kernels that take a
+        Cache compiled code on disk (when :func:`lukhas._config.numba_cache` is on,
+        ``LUKHAS_NUMBA_CACHE`` read when the decorator is made, and a cache
+        directory is writable).  Pass False for kernels that take a
         function argument: each new function would add a cache entry that no
         later process can reuse.
     **options
@@ -52,16 +54,25 @@ def njit(*, parallel: bool = False, cache: bool = True, **options: Any) -> Calla
     -------
     decorator : callable
         Applies ``numba.njit`` to a function, with caching when possible.
+
+    Raises
+    ------
+    TypeError
+        If ``options`` names ``fastmath``.
     """
+    if "fastmath" in options:
+        raise TypeError("njit: `fastmath` comes from lukhas._config.NUMBA_FASTMATH, not a kernel.")
     flags: dict[str, Any] = {
         "fastmath": NUMBA_FASTMATH,
-        "parallel": parallel and NUMBA_PARALLEL,
+        "parallel": parallel and numba_parallel(),
         "nogil": True,
         **options,
     }
 
+    use_cache = cache and numba_cache()
+
     def decorate(func: F) -> F:
-        if cache and NUMBA_CACHE:
+        if use_cache:
             try:
                 return numba.njit(cache=True, **flags)(func)  # type: ignore[no-any-return]
             except RuntimeError:  # no writable cache locator: compile without a cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from lukhas._kernels._codes import PH_DOWN, PH_UP
 from lukhas._kernels._jit import njit
 
 __all__ = [
@@ -33,7 +34,7 @@ def page_hinkley_run(
     threshold: float,  # IN  alarm threshold (lambda)
     fading: float,  # IN  forgetting factor in (0, 1] applied to the cumulative sums
     min_instances: int,  # IN  no alarm before this many samples since the last reset
-    mode: int,  # IN  0: both directions, 1: increases only, 2: decreases only
+    mode: int,  # IN  _codes.PH_MODE: PH_BOTH, PH_UP (increases only), PH_DOWN (decreases only)
     state: npt.NDArray[np.float64],  # IN/OUT float64[6], see PH_STATE_SIZE
     flags: npt.NDArray[np.uint8],  # OUT uint8[n]: 1 where an alarm fired (state reset after it)
 ) -> None:
@@ -54,9 +55,9 @@ def page_hinkley_run(
         max_down = max(max_down, sum_down)
         alarm = False
         if n >= min_instances:
-            if mode != 2 and sum_up - min_up > threshold:
+            if mode != PH_DOWN and sum_up - min_up > threshold:
                 alarm = True
-            if mode != 1 and max_down - sum_down > threshold:
+            if mode != PH_UP and max_down - sum_down > threshold:
                 alarm = True
         if alarm:
             flags[i] = 1

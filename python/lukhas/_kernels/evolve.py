@@ -5,16 +5,17 @@ xoshiro256** ``state`` (IN/OUT everywhere) so a run is reproducible whether it
 is driven from Python one generation at a time or compiled end to end by the
 ``_*_run`` drivers, which take a Numba objective as a first-class argument.
 
-Codes decided by the caller (see ``lukhas.primitives.evolve``):
+Codes decided by the caller (see ``lukhas.primitives.evolve``), all defined in
+:mod:`lukhas._kernels._codes`:
 
 - ``ops`` int64[4] = (selection, tournament size, crossover, mutation) with
-  selection 0 = tournament, 1 = roulette; crossover 0 = SBX, 1 = blend (BLX-a),
-  2 = uniform, 3 = order (OX1); mutation 0 = polynomial, 1 = Gaussian,
-  2 = bit-flip, 3 = swap.
+  selection ``SELECT_*`` (tournament, roulette); crossover ``CX_*`` (SBX,
+  blend (BLX-a), uniform, order (OX1)); mutation ``MUT_*`` (polynomial,
+  Gaussian, bit-flip, swap).
 - ``rates`` float64[4] = (crossover probability, per-gene mutation probability,
   crossover parameter (SBX eta or blend alpha), mutation parameter (polynomial
   eta or Gaussian sigma as a fraction of the range)).
-- DE strategy 0 = rand/1/bin, 1 = best/1/bin.
+- DE strategy ``DE_RAND1`` = rand/1/bin, ``DE_BEST1`` = best/1/bin.
 
 A population of ``n_islands * size`` rows holds island ``k`` in rows
 ``[k * size, (k + 1) * size)``; the first ``n_elite`` rows of each island in the
@@ -27,6 +28,16 @@ from typing import Any
 
 import numpy as np
 
+from lukhas._kernels._codes import (
+    CX_BLEND,
+    CX_ORDER,
+    CX_SBX,
+    DE_BEST1,
+    MUT_BITFLIP,
+    MUT_GAUSSIAN,
+    MUT_POLYNOMIAL,
+    SELECT_ROULETTE,
+)
 from lukhas._kernels._jit import njit
 from lukhas._kernels._search import _argmin, _evaluate_rows, _stop_reached, objective_loop
 from lukhas._kernels.xoshiro import normal as _normal
@@ -34,20 +45,6 @@ from lukhas._kernels.xoshiro import randint as _randint
 from lukhas._kernels.xoshiro import uniform as _uniform
 
 __all__: list[str] = []
-
-SELECT_TOURNAMENT = 0
-SELECT_ROULETTE = 1
-CX_SBX = 0
-CX_BLEND = 1
-CX_UNIFORM = 2
-CX_ORDER = 3
-MUT_POLYNOMIAL = 0
-MUT_GAUSSIAN = 1
-MUT_BITFLIP = 2
-MUT_SWAP = 3
-DE_RAND1 = 0
-DE_BEST1 = 1
-
 
 # ----------------------------------------------------------------------------- selection
 

@@ -3,24 +3,20 @@
 ``Q`` is (n_states, n_actions) float64 and updated in place.  A tabular model
 is three arrays over ``(state, action, outcome)``: ``next_state`` int64,
 ``prob`` float64 (each ``[s, a, :]`` sums to 1) and ``reward`` float64, plus
-``terminal`` uint8 per state.  Algorithms: 0 = Q-learning, 1 = SARSA,
-2 = expected SARSA (under the epsilon-greedy policy).
+``terminal`` uint8 per state.  Algorithms (codes of :mod:`lukhas._kernels._codes`):
+``Q_LEARNING``, ``SARSA``, ``EXPECTED_SARSA`` (under the epsilon-greedy policy).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from lukhas._kernels._codes import Q_LEARNING, SARSA
 from lukhas._kernels._jit import njit
 from lukhas._kernels.xoshiro import randint as _randint
 from lukhas._kernels.xoshiro import uniform as _uniform
 
 __all__: list[str] = []
-
-Q_LEARNING = 0
-SARSA = 1
-EXPECTED_SARSA = 2
-
 
 @njit()
 def _greedy(q: Any, s: int, state: Any) -> int:

@@ -5,29 +5,29 @@ One PSO iteration is ``_neighbour_best`` -> ``_pso_move`` -> evaluate ->
 steps with any objective; :func:`_pso_run` runs the same steps compiled end to
 end when the objective is itself a Numba function.
 
-Codes decided by the caller: topology 0 = global best, 1 = ring of ``radius``
-neighbours each side; boundary 0 = clip (and zero the velocity component),
-1 = reflect, 2 = re-draw uniformly, 3 = periodic wrap.
+Codes decided by the caller (defined in :mod:`lukhas._kernels._codes`):
+topology ``TOPOLOGY_GLOBAL`` = global best, ``TOPOLOGY_RING`` = ring of
+``radius`` neighbours each side; boundary ``BOUNDARY_CLIP`` = clip (and zero the
+velocity component), ``BOUNDARY_REFLECT`` = reflect, ``BOUNDARY_RANDOM`` =
+re-draw uniformly, ``BOUNDARY_PERIODIC`` = periodic wrap.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from lukhas._kernels._codes import (
+    BOUNDARY_CLIP,
+    BOUNDARY_RANDOM,
+    BOUNDARY_REFLECT,
+    TOPOLOGY_GLOBAL,
+)
 from lukhas._kernels._jit import njit
 from lukhas._kernels._search import _argmin, _evaluate_rows, _stop_reached, objective_loop
 from lukhas._kernels.xoshiro import fill_uniform32 as _fill_uniform32
 from lukhas._kernels.xoshiro import uniform as _uniform
 
 __all__: list[str] = []
-
-TOPOLOGY_GLOBAL = 0
-TOPOLOGY_RING = 1
-BOUNDARY_CLIP = 0
-BOUNDARY_REFLECT = 1
-BOUNDARY_RANDOM = 2
-BOUNDARY_PERIODIC = 3
-
 
 @njit()
 def _neighbour_best(pbest_f: Any, topology: int, radius: int, nbest: Any) -> None:

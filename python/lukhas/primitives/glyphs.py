@@ -29,7 +29,7 @@ import xxhash
 
 from lukhas._exceptions import GlyphCollisionError
 from lukhas._native import glyphs as _native
-from lukhas._validation import check_array, check_choice, check_int, describe
+from lukhas._validation import check_array, check_choice, check_int, check_str, describe
 
 __all__ = [
     "ALGORITHMS",
@@ -490,8 +490,7 @@ class GlyphTable:
         >>> table.add("🜁"), table.add("🜂"), table.add("🜁")
         (0, 1, 0)
         """
-        if not isinstance(glyph, str):
-            raise TypeError(f"`glyph` must be a str, got {describe(glyph)}.")
+        check_str("glyph", glyph)
         return self._intern(glyph, glyph_hash(glyph, self._seed, self._algorithm))
 
     def _str_items(self, glyphs: GlyphBatch) -> list[str]:
@@ -569,8 +568,7 @@ class GlyphTable:
         >>> GlyphTable(["x", "y"]).id_of("y")
         1
         """
-        if not isinstance(glyph, str):
-            raise TypeError(f"`glyph` must be a str, got {describe(glyph)}.")
+        check_str("glyph", glyph)
         gid = self._find(glyph, glyph_hash(glyph, self._seed, self._algorithm))
         if gid < 0:
             raise KeyError(glyph)

@@ -18,11 +18,17 @@ from lukhas.core.consciousness_stream import StreamEvent
 def test_constructs_without_arguments_or_event_loop() -> None:
     service = ConsciousnessStream()
     assert isinstance(service.stream, LiveStream)
-    for name in ("start", "stop", "tick", "get_current_state", "get_recent_artifacts",
-                 "get_performance_stats", "reset_state"):  # fmt: skip
-        assert callable(getattr(service, name))
     state = service.get_current_state()
     assert (state["running"], state["tick_count"], state["last_event"]) == (False, 0, None)
+    # The LUKHAS call surface works without an event loop (start: test_start_on_a_manual_clock...).
+    assert service.tick()["last_event"]["kind"] == "tick_processed"
+    kinds = [a["kind"] for a in service.get_recent_artifacts()]
+    assert kinds == ["tick_processed", "consciousness_tick"]
+    assert service.get_performance_stats()["persisted_events"] == 2
+    service.reset_state()
+    assert service.get_current_state()["store_size"] == 0
+    service.stop()
+    assert service.get_current_state()["running"] is False
     service.close()
 
 

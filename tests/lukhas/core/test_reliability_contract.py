@@ -41,11 +41,20 @@ def test_contract_names_and_submodule() -> None:
     )
     from lukhas.services.reliability.circuit_breaker import circuit_breaker as module_deco
 
-    assert callable(deco) and deco is module_deco
+    assert deco is module_deco
     assert ModuleError is CircuitBreakerOpenError
     assert issubclass(CircuitBreakerOpenError, Exception)
-    assert hasattr(_circuit_registry, "get_or_create")
-    assert isinstance(get_circuit_health(), dict)
+
+    @deco("contract_probe")
+    async def probe() -> str:
+        return "ok"
+
+    assert asyncio.run(probe()) == "ok"
+    breaker = _circuit_registry.get_or_create("contract_probe")
+    assert breaker.name == "contract_probe"
+    assert _circuit_registry.get_or_create("contract_probe") is breaker
+    health = get_circuit_health()["contract_probe"]
+    assert (health["state"], health["success_count"]) == ("closed", 1)
     for name in rel.__all__:
         assert getattr(rel, name) is not None
 
@@ -171,13 +180,13 @@ def test_r11_r12_capture_error_and_patterns() -> None:
         raise ValueError("Test error")
     except ValueError as exc:
         context = manager.capture_error(exc, "test_operation")
-        for _ in range(4):
-            manager.capture_error(exc, "test_operation")
+        others = [manager.capture_error(exc, "test_operation") for _ in range(4)]
     assert context.exception_type == "ValueError"
     assert context.operation == "test_operation"
     assert context.category is ErrorCategory.VALIDATION
     assert context.stack_trace and all(isinstance(line, str) for line in context.stack_trace)
-    assert context.error_id is not None
+    ids = {context.error_id, *(c.error_id for c in others)}
+    assert None not in ids and len(ids) == 5  # an error_id, distinct for every capture
     assert manager.error_patterns == {"validation:ValueError:test_operation": 5}
 
 

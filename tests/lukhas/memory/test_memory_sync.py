@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -281,7 +282,9 @@ def test_bad_config_values() -> None:
         MemorySynchronizer(custom_config={"experimental": {"max_fanout": 1}})  # type: ignore[dict-item]
     with pytest.raises(TypeError, match="`lane`"):
         MemorySynchronizer(lane=3)  # type: ignore[arg-type]
-    assert isinstance(SyncOperation.__dataclass_fields__, dict)
+    # The record is a frozen dataclass with exactly the contract's 13 fields.
+    assert {f.name for f in dataclasses.fields(SyncOperation)} == _OP_KEYS
+    assert SyncOperation.__dataclass_params__.frozen  # type: ignore[attr-defined]
 
 
 # -- replicas: vector clocks and HLC stamps -----------------------------------

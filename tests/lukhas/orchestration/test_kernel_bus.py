@@ -30,8 +30,11 @@ def test_orchestration_coverage_shapes() -> None:
     assert bus.send_message(None)["ok"] is False  # does not raise
     assert bus.send_message({"event": "a.b", "payload": {"x": 1}})["ok"] is True
     bus.register_handler("a.b", lambda e: None)
-    assert isinstance(bus.configure({"mode": "live"}), dict)
-    assert callable(bus.subscribe)
+    assert bus.configure({"mode": "live"})["mode"] == "live"
+    seen: list[object] = []
+    bus.subscribe("a.*", lambda e: seen.append(e.payload["x"]))
+    assert bus.emit("a.b", {"x": 2})["delivered"] == 2  # the registered handler and this one
+    assert seen == [2]
     assert kernel_bus.KernelBus is KernelBus
 
 

@@ -7,27 +7,42 @@ oldest half is shed (only the newest ``capacity // 2`` frames are kept) and
 or stall the tick loop.
 
 Prometheus metrics (when ``prometheus_client`` is installed; no-op stand-ins
-otherwise), created once at import and labelled by ``lane``:
+otherwise), labelled by ``lane``:
 
 * ``TICK``: histogram of the seconds each frame took to route,
 * ``TICKS_DROPPED``: counter of shedding events,
 * ``SUB_EXC``: counter of frames that failed to route.
 
 ``PROM``, ``TICK``, ``TICKS_DROPPED``, ``SUB_EXC`` and ``LANE`` are module
-globals looked up at call time, so they can be patched.
+globals looked up at call time, so they can be patched.  Importing this module
+registers nothing: each metric is a :class:`LazyMetric` proxy that creates the
+real ``prometheus_client`` metric in the default registry on its first use
+(``.labels(...)``, ``.inc()``, ...), at most once per process, and falls back to
+a no-op stand-in when ``prometheus_client`` is missing.
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import logging
-import os
+import threading
 import time
 from typing import Any, Final
 
+from lukhas import _config
 from lukhas.primitives.clock import Ticker
 from lukhas.primitives.ring import Ring
 
-__all__ = ["LANE", "PROM", "SUB_EXC", "TICK", "TICKS_DROPPED", "ConsciousnessTicker"]
+__all__ = [
+    "LANE",
+    "PROM",
+    "SUB_EXC",
+    "TICK",
+    "TICKS_DROPPED",
+    "ConsciousnessTicker",
+    "LazyMetric",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -53,35 +68,146 @@ class _NoopMetric:
         return None
 
 
-#: The lane this process runs in (read once, at import).
-LANE: str = os.getenv("LUKHAS_LANE", "experimental")
+_CREATE_LOCK = threading.Lock()
 
-TICK: Any
-TICKS_DROPPED: Any
-SUB_EXC: Any
-try:
-    from prometheus_client import Counter, Histogram
-except ImportError:  # optional dependency
-    PROM: bool = False
-    TICK = TICKS_DROPPED = SUB_EXC = _NoopMetric()
-else:
-    PROM = True
-    TICK = Histogram(
-        "lukhas_consciousness_tick_seconds",
-        "Seconds spent routing one consciousness tick into the frame buffer.",
-        ["lane"],
-        buckets=(1e-6, 1e-5, 1e-4, 1e-3, 5e-3, 1e-2, 3.3e-2, 0.1),
-    )
-    TICKS_DROPPED = Counter(
-        "lukhas_consciousness_ticks_dropped_total",
-        "Times the consciousness frame buffer shed its oldest frames.",
-        ["lane"],
-    )
-    SUB_EXC = Counter(
-        "lukhas_consciousness_tick_errors_total",
-        "Consciousness ticks that failed to route into the frame buffer.",
-        ["lane"],
-    )
+
+class LazyMetric:
+    """A Prometheus metric that is registered on first use, not at import.
+
+    The first call of :meth:`labels`, :meth:`inc`, :meth:`observe` or
+    :meth:`set` creates the ``prometheus_client`` metric (``kind`` is
+    ``"Counter"``, ``"Histogram"``, ``"Gauge"``, ...) in the default registry,
+    once per proxy and thread-safely; later calls reuse it.  Without
+    ``prometheus_client`` the proxy forwards to a no-op stand-in.  If the name
+    is already registered (this module was reloaded), the registered metric
+    is reused, so a metric is never created twice in one process.
+
+    Parameters
+    ----------
+    kind : str
+        Name of the ``prometheus_client`` metric class.
+    name : str
+        Metric name.
+    documentation : str
+        Help text.
+    labelnames : tuple of str, default=()
+        Label names.
+    **options
+        Further keyword arguments of the metric class (e.g. ``buckets``).
+
+    Examples
+    --------
+    >>> m = LazyMetric("Counter", "lukhas_doctest_lazy_total", "A doctest counter.", ("lane",))
+    >>> m.created
+    False
+    >>> m.labels(lane="experimental").inc()
+    >>> m.created
+    True
+    """
+
+    __slots__ = ("_args", "_kind", "_metric", "_options")
+
+    def __init__(self, kind: str, name: str, documentation: str,
+                 labelnames: tuple[str, ...] = (), **options: Any) -> None:
+        self._kind = kind
+        self._args = (name, documentation, labelnames)
+        self._options = options
+        self._metric: Any = None
+
+    def __repr__(self) -> str:
+        state = "created" if self.created else "not yet created"
+        return f"LazyMetric({self._kind}, {self._args[0]!r}, {state})"
+
+    @property
+    def name(self) -> str:
+        """The metric's name."""
+        return self._args[0]
+
+    @property
+    def created(self) -> bool:
+        """Whether the underlying metric (or its no-op stand-in) exists yet."""
+        return self._metric is not None
+
+    def _get(self) -> Any:
+        metric = self._metric
+        if metric is None:
+            with _CREATE_LOCK:
+                if self._metric is None:
+                    self._metric = self._create()
+                metric = self._metric
+        return metric
+
+    def _create(self) -> Any:
+        try:
+            prometheus_client = importlib.import_module("prometheus_client")
+        except ImportError:  # optional dependency
+            return _NoopMetric()
+        name = self._args[0]
+        try:
+            return getattr(prometheus_client, self._kind)(*self._args, **self._options)
+        except ValueError:  # already registered in this process: reuse that one
+            known = getattr(prometheus_client.REGISTRY, "_names_to_collectors", {})
+            for key in (name, f"{name}_total"):
+                if key in known:
+                    return known[key]
+            logger.warning("metric %s could not be registered; using a no-op", name)
+            return _NoopMetric()
+
+    def labels(self, *args: Any, **kwargs: Any) -> Any:
+        """The child metric for these label values (creating the metric if needed)."""
+        return self._get().labels(*args, **kwargs)
+
+    def observe(self, amount: float) -> None:
+        """Observe ``amount`` on an unlabelled histogram or summary."""
+        self._get().observe(amount)
+
+    def inc(self, amount: float = 1.0) -> None:
+        """Increment an unlabelled counter or gauge."""
+        self._get().inc(amount)
+
+    def set(self, value: float) -> None:
+        """Set an unlabelled gauge."""
+        self._get().set(value)
+
+
+#: The lane this process runs in.  The contract requires a module global read
+#: once at import (tests patch it), so this is the one import-time read of the
+#: environment left in the library; it goes through the one lane function,
+#: :func:`lukhas._config.lane`, like every other read of ``LUKHAS_LANE``.
+LANE: str = _config.lane()
+
+def _prometheus_installed() -> bool:
+    try:
+        return importlib.util.find_spec("prometheus_client") is not None
+    except (ImportError, ValueError):  # a broken or stubbed entry in sys.modules
+        return False
+
+
+#: Whether ``prometheus_client`` is installed (found on the path, not imported).
+PROM: bool = _prometheus_installed()
+
+#: Seconds spent routing one tick (histogram, label ``lane``); registered on first use.
+TICK: Any = LazyMetric(
+    "Histogram",
+    "lukhas_consciousness_tick_seconds",
+    "Seconds spent routing one consciousness tick into the frame buffer.",
+    ("lane",),
+    buckets=(1e-6, 1e-5, 1e-4, 1e-3, 5e-3, 1e-2, 3.3e-2, 0.1),
+)
+#: Times the buffer shed its oldest frames (counter, label ``lane``); registered on first use.
+TICKS_DROPPED: Any = LazyMetric(
+    "Counter",
+    "lukhas_consciousness_ticks_dropped_total",
+    "Times the consciousness frame buffer shed its oldest frames.",
+    ("lane",),
+)
+#: Ticks that failed to route (counter, label ``lane``); registered on first use.
+SUB_EXC: Any = LazyMetric(
+    "Counter",
+    "lukhas_consciousness_tick_errors_total",
+    "Consciousness ticks that failed to route into the frame buffer.",
+    ("lane",),
+)
 
 
 class ConsciousnessTicker:

@@ -404,6 +404,14 @@ class ScheduledFoldingManager:
     near_duplicates : dict of id to list of ids
         For each kept fold, the near-duplicates a cycle compressed.
 
+    Notes
+    -----
+    **The constructor starts the background folding thread** (a daemon named
+    ``lukhas-scheduled-folding``, kept as ``_folding_thread``; the contract
+    requires it alive after construction).  :meth:`shutdown` stops it.
+    Importing this module starts nothing; :func:`get_folding_manager` builds
+    the shared manager, and so starts its thread, on its first call.
+
     Examples
     --------
     >>> from lukhas.domain.memory.model import MemoryFold

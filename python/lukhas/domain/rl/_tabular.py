@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from lukhas._kernels._codes import Q_LEARNING, RL_ALGORITHM, SARSA
 from lukhas._validation import check_array, check_choice, check_int, check_real, describe
 from lukhas.domain.rl._gridworld import GridWorld
 from lukhas.domain.rl._planning import greedy_policy
@@ -16,8 +18,8 @@ __all__ = ["ALGORITHMS", "TabularResult", "expected_sarsa", "q_learning", "sarsa
 
 FloatArray = npt.NDArray[np.float64]
 
-#: Algorithm name -> kernel code in :mod:`lukhas._kernels.rl`.
-ALGORITHMS: dict[str, int] = {"q_learning": 0, "sarsa": 1, "expected_sarsa": 2}
+#: Algorithm name -> kernel code (read-only; defined once, in :mod:`lukhas._kernels._codes`).
+ALGORITHMS: Mapping[str, int] = RL_ALGORITHM
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,9 +74,9 @@ def _run_env(env: Any, q: FloatArray, code: int, alpha: float, gamma: float, eps
             s2, r = int(obs), float(r)
             total += r
             a2 = k._epsilon_greedy(q, s2, eps, state)
-            if code == ALGORITHMS["q_learning"]:
+            if code == Q_LEARNING:
                 k._q_learning_update(q, s, a, r, s2, bool(terminated), alpha, gamma)
-            elif code == ALGORITHMS["sarsa"]:
+            elif code == SARSA:
                 k._sarsa_update(q, s, a, r, s2, a2, bool(terminated), alpha, gamma)
             else:
                 k._expected_sarsa_update(q, s, a, r, s2, bool(terminated), alpha, gamma, eps)

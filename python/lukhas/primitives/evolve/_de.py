@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lukhas._kernels._codes import DE_STRATEGY
 from lukhas._validation import check_choice, check_int, check_real, describe
 from lukhas.primitives.evolve._driver import (
     Objective,
@@ -23,7 +24,7 @@ from lukhas.primitives.evolve._result import OptimizeResult
 
 __all__ = ["de_minimize"]
 
-_STRATEGIES = {"rand1bin": 0, "best1bin": 1}
+_STRATEGIES = DE_STRATEGY  # name -> kernel code, defined in lukhas._kernels._codes
 
 
 class _DifferentialSearch:

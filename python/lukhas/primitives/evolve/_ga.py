@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lukhas._kernels._codes import CROSSOVER, MUTATION, SELECTION
 from lukhas._validation import check_choice, check_int, check_real, describe
 from lukhas.primitives.evolve._driver import (
     Objective,
@@ -22,9 +23,10 @@ from lukhas.primitives.evolve._result import OptimizeResult
 
 __all__ = ["ga_minimize"]
 
-_SELECTION = {"tournament": 0, "roulette": 1}
-_CROSSOVER = {"sbx": 0, "blend": 1, "uniform": 2, "order": 3}
-_MUTATION = {"polynomial": 0, "gaussian": 1, "bitflip": 2, "swap": 3}
+# name -> kernel code, defined in lukhas._kernels._codes
+_SELECTION = SELECTION
+_CROSSOVER = CROSSOVER
+_MUTATION = MUTATION
 # encoding -> (allowed crossovers, allowed mutations); the first of each is the default
 _ENCODINGS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "real": (("sbx", "blend", "uniform"), ("polynomial", "gaussian")),

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from lukhas._kernels._codes import BOUNDARY, TOPOLOGY
 from lukhas._validation import check_choice, check_int, check_real
 from lukhas.primitives.evolve._driver import (
     Objective,
@@ -25,8 +26,9 @@ __all__ = ["ParticleSwarm", "pso_minimize"]
 
 FloatArray = npt.NDArray[np.float64]
 
-_TOPOLOGIES = {"global": 0, "ring": 1}
-_BOUNDARIES = {"clip": 0, "reflect": 1, "random": 2, "periodic": 3}
+# name -> kernel code, defined in lukhas._kernels._codes
+_TOPOLOGIES = TOPOLOGY
+_BOUNDARIES = BOUNDARY
 _INERTIA = ("constant", "linear", "exponential")
 
 

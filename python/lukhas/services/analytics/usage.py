@@ -41,7 +41,7 @@ from typing import Any, Final, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from lukhas._validation import check_choice, check_int, check_real, describe
+from lukhas._validation import check_choice, check_int, check_real, check_str, describe
 from lukhas.primitives.ring import RingBuffer
 
 __all__ = ["LATENCY_PERCENTILES", "TOP_KEYS", "UsageAnalytics"]
@@ -292,8 +292,7 @@ class UsageAnalytics:
         >>> usage.endpoint_stats("GET /health", now=10.0)["total_requests"]
         1
         """
-        if not isinstance(endpoint, str) or not endpoint:
-            raise TypeError(f"`endpoint` must be a non-empty str, got {describe(endpoint)}.")
+        check_str("endpoint", endpoint, empty=False)
         latency = check_real("latency_ms", latency_ms, low=0.0)
         code = check_int("status", status, low=100, high=599)
         if user_id is not None and not isinstance(user_id, Hashable):

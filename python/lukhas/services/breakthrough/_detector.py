@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
+from lukhas import _config
 from lukhas._validation import check_int, check_real
 from lukhas.services.breakthrough._novelty import VectorNovelty
 
@@ -115,7 +115,7 @@ class BreakthroughDetector:
         )
         self.z: float = check_real("z", z, low=0.0)
         self.min_n: int = 2 if min_n is None else check_int("min_n", min_n, low=2)
-        self.lane: str = os.getenv("LUKHAS_LANE", "experimental").lower()
+        self.lane: str = _config.lane().lower()
         self.mu = 0.0
         self.sq = 0.0
         self.n = 0

@@ -45,7 +45,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from lukhas._validation import check_choice, check_int, check_real, describe
+from lukhas._validation import check_choice, check_int, check_real, check_str, describe
 from lukhas.primitives.ring import DecimatingRing, Ring
 from lukhas.services.bus._bus_records import BusEvent, DeadLetter, Handler, Subscription
 from lukhas.services.bus._dispatch import Dispatcher
@@ -343,8 +343,7 @@ class KernelBus:
             payload = _EMPTY
         elif type(payload) is not dict and not isinstance(payload, Mapping):
             raise TypeError(f"`payload` must be a Mapping or None, got {describe(payload)}.")
-        if source is not None and not isinstance(source, str):
-            raise TypeError(f"`source` must be a str or None, got {describe(source)}.")
+        check_str("source", source, allow_none=True)
         return _new_event(BusEvent, (next(self._event_seq), topic, payload, time.time(), source))
 
     def _receipt(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lukhas._validation import check_choice, check_int, check_real, describe
+from lukhas._validation import check_choice, check_int, check_real, check_str, describe
 from lukhas.services.code_executor._policy import screen_bash, screen_javascript, screen_python
 from lukhas.services.code_executor._sandbox import (
     BACKENDS,
@@ -314,8 +314,7 @@ class CodeExecutor:
         screener: Callable[..., str | None],
         argv: Callable[[], list[str] | None],
     ) -> ExecutionResult:
-        if not isinstance(source, str):
-            raise TypeError(f"`code` must be a str, got {describe(source)}.")
+        check_str("code", source)
         if len(source.encode()) > _MAX_SOURCE_BYTES:
             raise ValueError(
                 f"`code` must be at most {_MAX_SOURCE_BYTES} bytes, got {len(source.encode())}."

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from lukhas import _config
 from lukhas._validation import check_array, check_int, check_real
 
 __all__ = ["LANE_CFG", "DriftConfig", "DriftMonitor", "GuardianDecision"]
@@ -193,7 +193,7 @@ class DriftMonitor:
     def __init__(self, lane: str | None = None) -> None:
         if lane is not None and not isinstance(lane, str):
             raise TypeError(f"`lane` must be a str or None, got {type(lane).__name__}.")
-        resolved = lane if lane else os.environ.get("LUKHAS_LANE", "experimental")
+        resolved = lane if lane else _config.lane()
         self.lane: str = resolved.lower()
         self.cfg: DriftConfig = LANE_CFG.get(self.lane, LANE_CFG["experimental"])
         self.ema: float = 0.0

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from lukhas._kernels._codes import PH_MODE
 from lukhas._validation import check_array, check_choice, check_int, check_real
 
 __all__ = ["PageHinkley"]
 
 logger = logging.getLogger(__name__)
 
-_MODES: Final[dict[str, int]] = {"both": 0, "up": 1, "down": 2}
+#: Mode name -> kernel code (defined once, in :mod:`lukhas._kernels._codes`).
+_MODES: Final[Mapping[str, int]] = PH_MODE
 
 
 class PageHinkley:

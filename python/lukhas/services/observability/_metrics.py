@@ -15,7 +15,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
-from lukhas._validation import check_int, check_real, describe
+from lukhas._validation import check_int, check_real, check_str
 from lukhas.services.observability._rolling import RollingWindow
 
 __all__ = [
@@ -57,8 +57,7 @@ class MetricFamily(abc.ABC, Generic[C]):
     def __init__(self, name: str, documentation: str, labelnames: Sequence[str] = ()) -> None:
         if not isinstance(name, str) or not _METRIC_NAME.match(name):
             raise ValueError(f"`name` must match [a-zA-Z_:][a-zA-Z0-9_:]*, got {name!r}.")
-        if not isinstance(documentation, str):
-            raise TypeError(f"`documentation` must be a str, got {describe(documentation)}.")
+        check_str("documentation", documentation)
         labels = tuple(labelnames)
         for label in labels:
             if (not isinstance(label, str) or not _LABEL_NAME.match(label)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -12,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, Final
 
-from lukhas._validation import check_int, check_real, describe
+from lukhas import _config
+from lukhas._validation import check_int, check_real, check_str, describe
 from lukhas.services.policy_guard._replay_window import ReplayVerdict, ReplayWindow, Stamp
 
 __all__ = [
@@ -272,7 +272,7 @@ class PolicyGuard:
     ) -> None:
         if lane is not None and not isinstance(lane, str):
             raise TypeError(f"`lane` must be a str or None, got {describe(lane)}.")
-        resolved = lane if lane else os.environ.get("LUKHAS_LANE", "experimental")
+        resolved = lane if lane else _config.lane()
         self.lane: str = resolved.lower()
         configs = LANE_POLICY_DEFAULTS if custom_config is None else custom_config
         for name, cfg in configs.items():
@@ -357,10 +357,8 @@ class PolicyGuard:
         >>> d.result, d.reason
         (<PolicyResult.DENY_REPLAY: 'deny_replay'>, "nonce 'm-1' was already replayed")
         """
-        if not isinstance(event_kind, str):
-            raise TypeError(f"`event_kind` must be a str, got {describe(event_kind)}.")
-        if source_lane is not None and not isinstance(source_lane, str):
-            raise TypeError(f"`source_lane` must be a str or None, got {describe(source_lane)}.")
+        check_str("event_kind", event_kind)
+        check_str("source_lane", source_lane, allow_none=True)
         if payload is not None and not isinstance(payload, Mapping):
             raise TypeError(f"`payload` must be a mapping or None, got {describe(payload)}.")
         risk = (
@@ -608,7 +606,7 @@ def create_policy_guard(lane: str | None = None, **overrides: Any) -> PolicyGuar
     guard_kwargs = {k: overrides.pop(k) for k in ("clock", "max_log_entries") if k in overrides}
     if not overrides:
         return PolicyGuard(lane, **guard_kwargs)
-    resolved = (lane if lane else os.environ.get("LUKHAS_LANE", "experimental")).lower()
+    resolved = (lane if lane else _config.lane()).lower()
     base = LANE_POLICY_DEFAULTS.get(resolved, LANE_POLICY_DEFAULTS["experimental"])
     fields = {"allowed_kinds": set(base.allowed_kinds), **overrides}
     try:

@@ -26,7 +26,7 @@ from typing import Any, ParamSpec, TypeVar, cast
 
 import numpy as np
 
-from lukhas._validation import check_int, check_real
+from lukhas._validation import check_int, check_real, check_str
 from lukhas.services.reliability._clock import Clock, SystemClock
 
 __all__ = [
@@ -44,8 +44,11 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class CircuitBreakerOpenError(Exception):
+class CircuitBreakerOpenError(RuntimeError):
     """Raised when a call is refused because its circuit is open.
+
+    A :class:`RuntimeError` (and so the ``Exception`` subclass LUKHAS requires):
+    the call was refused because of the breaker's state, not its arguments.
 
     Parameters
     ----------
@@ -129,9 +132,7 @@ class AdaptiveCircuitBreaker:
         failure_exceptions: tuple[type[BaseException], ...] = (Exception,),
         clock: Clock | None = None,
     ) -> None:
-        if not isinstance(name, str) or not name:
-            raise TypeError(f"`name` must be a non-empty str, got {name!r}.")
-        self.name = name
+        self.name = check_str("name", name, empty=False)
         self.failure_threshold = check_real(
             "failure_threshold", failure_threshold, low=0.0, high=1.0, low_inclusive=False
         )

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequenc
 from contextlib import contextmanager
 from typing import Any, ParamSpec, TypeVar
 
+from lukhas._validation import check_str
 from lukhas.services.trace._w3c import (
     FLAG_RANDOM,
     FLAG_SAMPLED,
@@ -73,8 +74,7 @@ class StatusCode(enum.Enum):
 
 
 def _check_attribute(key: Any, value: Any) -> AttributeValue:
-    if not isinstance(key, str) or not key:
-        raise TypeError(f"attribute keys must be non-empty str, got {key!r}.")
+    check_str("attribute key", key, empty=False)
     if isinstance(value, (str, bool, int, float)):
         return value
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):

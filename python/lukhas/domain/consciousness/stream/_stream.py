@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import time
 import uuid
 from collections import deque
@@ -12,6 +11,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from lukhas import _config
 from lukhas._validation import check_choice, check_int, check_real, describe
 from lukhas.domain.consciousness.stream._events import EventStore, StreamEvent
 from lukhas.domain.consciousness.stream._router import RouterMessage, StreamRouter
@@ -112,7 +112,7 @@ class ConsciousnessStream:
         )
         factor = check_int("decimation_factor", decimation_factor, low=2)
         strategy = check_choice("decimation_strategy", decimation_strategy, DECIMATION_STRATEGIES)
-        self.lane: str = os.environ.get("LUKHAS_LANE", "experimental")
+        self.lane: str = _config.lane()  # used as given: no validation, no lowercasing
         self.glyph_id: uuid.UUID = uuid.uuid4() if glyph_id is None else glyph_id
         self.glyph_hash: int = glyph_hash(str(self.glyph_id))
         timing: dict[str, Any] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 
-from lukhas._validation import check_int, check_real, describe
+from lukhas._validation import check_int, check_real, check_str
 
 __all__ = ["CausalGraph"]
 
@@ -53,9 +53,8 @@ class CausalGraph:
         >>> g = CausalGraph(); g.link("a", "b", 0.5); g.link("a", "b", 0.9); g.effects("a")
         {'b': 0.9}
         """
-        for name, value in (("cause", cause), ("effect", effect)):
-            if not isinstance(value, str):
-                raise TypeError(f"`{name}` must be a str memory id, got {describe(value)}.")
+        check_str("cause", cause)
+        check_str("effect", effect)
         strength = check_real("strength", strength, low=0.0, high=1.0, low_inclusive=False)
         if cause == effect:
             raise ValueError(f"a memory cannot cause itself ({cause!r}).")

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from lukhas._validation import check_int, check_real, describe
+from lukhas._validation import check_int, check_real, check_str, describe
 from lukhas.domain.memory.model._causal import CausalGraph
 from lukhas.domain.memory.model._embedding import HashingEmbedder
 from lukhas.domain.memory.model._folding import FoldEngine
@@ -111,11 +111,8 @@ class MemoryFoldSystem:
         if not isinstance(memory_type, MemoryType):
             raise TypeError(f"`memory_type` must be a MemoryType or its name, "
                             f"got {describe(memory_type)}.")
-        if text is not None and not isinstance(text, str):
-            raise TypeError(f"`text` must be a str or None, got {describe(text)}.")
-        ident = new_memory_id() if memory_id is None else memory_id
-        if not isinstance(ident, str):
-            raise TypeError(f"`memory_id` must be a str, got {describe(ident)}.")
+        check_str("text", text, allow_none=True)
+        ident = new_memory_id() if memory_id is None else check_str("memory_id", memory_id)
         if ident in self._items:
             raise ValueError(f"`memory_id` {ident!r} is already stored.")
         return MemoryItem(ident, content, _check_tags(tags), memory_type,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from lukhas._validation import check_int, check_real, describe
+from lukhas._validation import check_int, check_real, check_str, describe
 
 __all__ = ["MemoryCore", "StrategyStats"]
 
@@ -199,7 +199,4 @@ class MemoryCore:
 
 
 def _text_field(episode: Mapping[str, Any], name: str, default: str | None) -> str:
-    value = episode.get(name, default)
-    if not isinstance(value, str):
-        raise TypeError(f"`episode['{name}']` must be a str, got {describe(value)}.")
-    return value
+    return check_str(f"episode['{name}']", episode.get(name, default))

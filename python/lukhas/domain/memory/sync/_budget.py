@@ -8,12 +8,10 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from lukhas._config import DEFAULT_LANE  # re-exported: the one default lane
 from lukhas._validation import check_int, check_real, describe
 
 __all__ = ["DEFAULT_LANE", "LANE_DEFAULTS", "SyncBudgetConfig", "SyncOperation", "SyncResult"]
-
-#: Lane used when neither the argument nor ``LUKHAS_LANE`` names one.
-DEFAULT_LANE = "experimental"
 
 
 class SyncResult(Enum):

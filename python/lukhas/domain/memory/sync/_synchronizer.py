@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 import uuid
@@ -14,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from lukhas import _config
 from lukhas._validation import check_int, describe
 from lukhas.domain.memory.sync._budget import (
     DEFAULT_LANE,
@@ -40,8 +40,11 @@ Approver = Callable[[str, str, Any], bool]
 _MB = 1024 * 1024
 
 
-class _RejectedError(Exception):
-    """A check failed; carries the result code (internal control flow only)."""
+class _RejectedError(ValueError):
+    """A check of the requested sync failed; carries the result code (internal control flow only).
+
+    A :class:`ValueError`: the fold or its lanes are refused as given.
+    """
 
     def __init__(self, result: SyncResult, message: str) -> None:
         super().__init__(message)
@@ -110,7 +113,7 @@ class MemorySynchronizer:
         hlc: HybridLogicalClock | None = None,
         max_log_entries: int = 100_000,
     ) -> None:
-        chosen = lane if lane is not None else os.getenv("LUKHAS_LANE") or DEFAULT_LANE
+        chosen = lane if lane is not None else _config.lane()
         if not isinstance(chosen, str):
             raise TypeError(f"`lane` must be a str or None, got {describe(lane)}.")
         self.lane = chosen.lower()

@@ -1,199 +1,49 @@
-"""Structured asyncio task management for the LUKHAS subsystems.
-
-:class:`ConsciousnessTaskManager` starts tasks under admission control and
-accounts for every one of them:
-
-* **Limits.** At most ``max_concurrent_tasks`` tasks run at once, and
-  ``priority_limits`` can cap each :class:`TaskPriority` below that (so a flood
-  of background work cannot take the slots critical work needs).  A task over a
-  limit is refused at once with :class:`TaskLimitError` (a ``RuntimeError``); its
-  coroutine is closed, never leaked.
-* **Timeouts.** A task may get a time limit (or inherit ``default_timeout``); when
-  it expires the task ends with :class:`TaskTimeoutError` (a ``TimeoutError``).
-* **Accounting.** Every task ends exactly one way, *completed*, *failed*,
-  *cancelled* or *timed out*, and is counted when it does, so
-  ``tasks_created == completed + failed + cancelled + timed_out + total_active``
-  always holds.  Recent outcomes and durations are kept for inspection.
-* **Shutdown.** :meth:`ConsciousnessTaskManager.shutdown` refuses new tasks,
-  waits ``force_after`` seconds for the running ones, then cancels the rest
-  (lowest priority first) and waits out the remaining ``timeout``.
-
-Four process-wide managers, one per LUKHAS domain, come from
-:func:`get_consciousness_manager`, :func:`get_orchestration_manager`,
-:func:`get_background_manager` and :func:`get_guardian_manager`;
-:func:`shutdown_all_managers` shuts them down together (the next ``get_*`` call
-then builds a fresh one).
+"""The task manager of :mod:`lukhas.services.tasks`: admission, timeouts, accounting, shutdown.
 
 Examples
 --------
 >>> import asyncio
 >>> async def main():
-...     manager = ConsciousnessTaskManager("demo", max_concurrent_tasks=2)
-...     async def work(x):
-...         await asyncio.sleep(0)
-...         return x * 2
-...     task = manager.create_task(work(21), name="double", priority=TaskPriority.HIGH)
-...     result = await task
-...     stats = manager.get_stats()
-...     await manager.shutdown(timeout=1.0)
-...     return result, stats["tasks_completed"], stats["total_active"]
+...     manager = ConsciousnessTaskManager("demo", max_concurrent_tasks=1)
+...     task = manager.create_task(asyncio.sleep(0, "done"), name="nap")
+...     return await task, manager.get_stats()["tasks_completed"]
 >>> asyncio.run(main())
-(42, 1, 0)
+('done', 1)
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import inspect
 import logging
-import threading
 import time
 from collections.abc import Coroutine, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import numpy as np
 
-from lukhas._validation import check_int, check_real, describe
+from lukhas._validation import check_int, check_real, check_str, describe
 from lukhas.primitives.ring import Ring, RingBuffer
+from lukhas.services.tasks._checks import check_priority, check_timeout
+from lukhas.services.tasks._records import (
+    TaskInfo,
+    TaskLimitError,
+    TaskOutcome,
+    TaskPriority,
+    TaskRecord,
+    TaskTimeoutError,
+)
 
-__all__ = [
-    "ConsciousnessTaskManager",
-    "TaskInfo",
-    "TaskLimitError",
-    "TaskOutcome",
-    "TaskPriority",
-    "TaskRecord",
-    "TaskTimeoutError",
-    "get_background_manager",
-    "get_consciousness_manager",
-    "get_guardian_manager",
-    "get_orchestration_manager",
-    "shutdown_all_managers",
-]
+__all__ = ["ConsciousnessTaskManager"]
 
-logger = logging.getLogger(__name__)
+# The package's name, as before the split, so that log configuration keeps working.
+logger = logging.getLogger("lukhas.services.tasks")
 
 _T = TypeVar("_T")
 
 #: Seconds a forced shutdown waits for cancelled tasks when ``timeout`` is used up;
 #: well-behaved tasks finish within one loop iteration, so this is rarely waited out.
 _CANCEL_GRACE = 1.0
-
-
-class TaskPriority(enum.IntEnum):
-    """How much a task matters; higher values matter more.
-
-    Examples
-    --------
-    >>> TaskPriority.CRITICAL > TaskPriority.NORMAL, TaskPriority.NORMAL.label
-    (True, 'normal')
-    """
-
-    LOW = 1
-    NORMAL = 2
-    HIGH = 3
-    CRITICAL = 4
-
-    @property
-    def label(self) -> str:
-        """Lower-case name, the key used in stats and :meth:`get_active_tasks`."""
-        return self.name.lower()
-
-
-class TaskOutcome(enum.Enum):
-    """How a task ended."""
-
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    TIMED_OUT = "timed_out"
-
-
-class TaskLimitError(RuntimeError):
-    """Raised by :meth:`ConsciousnessTaskManager.create_task` when a concurrency limit is full."""
-
-
-class TaskTimeoutError(TimeoutError):
-    """The exception a managed task ends with when its time limit expires."""
-
-
-@dataclass(slots=True)
-class TaskInfo:
-    """What the manager knows about a running task.
-
-    Attributes
-    ----------
-    name : str
-    priority : TaskPriority
-    component : str
-        Subsystem that owns the task.
-    description : str or None
-    consciousness_context : Mapping or None
-        Caller-supplied context, kept as given.
-    timeout : float or None
-        Time limit in seconds.
-    created_at : datetime
-        Aware UTC creation time.
-    started : float
-        :func:`time.monotonic` at creation, for durations.
-    """
-
-    name: str
-    priority: TaskPriority
-    component: str
-    description: str | None
-    consciousness_context: Mapping[str, Any] | None
-    timeout: float | None
-    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    started: float = field(default_factory=time.monotonic)
-
-
-@dataclass(frozen=True, slots=True)
-class TaskRecord:
-    """How a finished task ended.
-
-    Attributes
-    ----------
-    name : str
-    priority : TaskPriority
-    component : str
-    outcome : TaskOutcome
-    duration_s : float
-        Seconds from creation to the end.
-    error : str or None
-        ``repr`` of the exception for failed and timed-out tasks.
-    """
-
-    name: str
-    priority: TaskPriority
-    component: str
-    outcome: TaskOutcome
-    duration_s: float
-    error: str | None
-
-
-def _check_priority(value: object) -> TaskPriority:
-    if isinstance(value, TaskPriority):
-        return value
-    if isinstance(value, str) and value.upper() in TaskPriority.__members__:
-        return TaskPriority[value.upper()]
-    names = ", ".join(p.label for p in TaskPriority)
-    raise TypeError(f"`priority` must be a TaskPriority or one of {names}, got {describe(value)}.")
-
-
-def _check_timeout(name: str, value: object) -> float | None:
-    if value is None:
-        return None
-    return check_real(name, value, low=0.0, low_inclusive=False)
-
-
-def _check_str(name: str, value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"`{name}` must be a str, got {describe(value)}.")
-    return value
 
 
 async def _run_with_timeout(coro: Coroutine[Any, Any, _T], seconds: float, name: str) -> _T:
@@ -250,16 +100,14 @@ class ConsciousnessTaskManager:
         default_timeout: float | None = None,
         history_capacity: int = 256,
     ) -> None:
-        if not isinstance(name, str) or not name:
-            raise TypeError(f"`name` must be a non-empty str, got {describe(name)}.")
-        self.name = name
+        self.name = check_str("name", name, empty=False)
         self.max_concurrent_tasks = check_int("max_concurrent_tasks", max_concurrent_tasks, low=1)
         self._limits = {p: self.max_concurrent_tasks for p in TaskPriority}
         for key, limit in (priority_limits or {}).items():
-            self._limits[_check_priority(key)] = check_int(
+            self._limits[check_priority(key)] = check_int(
                 f"priority_limits[{key!r}]", limit, low=0, high=self.max_concurrent_tasks
             )
-        self.default_timeout = _check_timeout("default_timeout", default_timeout)
+        self.default_timeout = check_timeout("default_timeout", default_timeout)
         capacity = check_int("history_capacity", history_capacity, low=1)
         self._history = Ring(capacity)
         self._durations = RingBuffer(capacity)
@@ -370,15 +218,15 @@ class ConsciousnessTaskManager:
         if self._closed:
             self._rejected += 1
             raise RuntimeError(f"task manager {self.name!r} is shut down; no new tasks.")
-        prio = _check_priority(priority)
-        label = coro.__qualname__ if name is None else _check_str("name", name)
-        owner = _check_str("component", component)
-        text = None if description is None else _check_str("description", description)
+        prio = check_priority(priority)
+        label = coro.__qualname__ if name is None else check_str("name", name)
+        owner = check_str("component", component)
+        text = check_str("description", description, allow_none=True)
         if context is not None and not isinstance(context, Mapping):
             raise TypeError(
                 f"`consciousness_context` must be a Mapping or None, got {describe(context)}."
             )
-        limit = _check_timeout("timeout", timeout)
+        limit = check_timeout("timeout", timeout)
         if len(self._task_metadata) >= self.max_concurrent_tasks:
             self._rejected += 1
             raise TaskLimitError(
@@ -583,7 +431,7 @@ class ConsciousnessTaskManager:
         >>> ConsciousnessTaskManager("m").cancel_all(priority="low")
         0
         """
-        prio = None if priority is None else _check_priority(priority)
+        prio = None if priority is None else check_priority(priority)
         requested = 0
         for task, info in list(self._task_metadata.items()):
             if (prio is None or info.priority is prio) and (
@@ -615,7 +463,7 @@ class ConsciousnessTaskManager:
         >>> asyncio.run(main())
         True
         """
-        limit = _check_timeout("timeout", timeout)
+        limit = check_timeout("timeout", timeout)
         deadline = None if limit is None else time.monotonic() + limit
         while self._task_metadata:
             left = None if deadline is None else deadline - time.monotonic()
@@ -692,120 +540,3 @@ class ConsciousnessTaskManager:
             f"max_concurrent_tasks={self.max_concurrent_tasks}, shut_down={self._closed})"
         )
 
-
-# -- the named, process-wide managers ------------------------------------------------------
-#: Concurrency of each named manager: the consciousness loop and orchestration fan out
-#: widely, background work is throttled, and the guardian runs few but critical checks.
-_NAMED_MANAGER_LIMITS: dict[str, int] = {
-    "consciousness": 50,
-    "orchestration": 100,
-    "background": 20,
-    "guardian": 10,
-}
-_named: dict[str, ConsciousnessTaskManager] = {}
-_named_lock = threading.Lock()
-
-
-def _named_manager(name: str) -> ConsciousnessTaskManager:
-    with _named_lock:
-        manager = _named.get(name)
-        if manager is None:
-            manager = _named[name] = ConsciousnessTaskManager(
-                name, max_concurrent_tasks=_NAMED_MANAGER_LIMITS[name]
-            )
-        return manager
-
-
-def get_consciousness_manager() -> ConsciousnessTaskManager:
-    """Return the process-wide ``"consciousness"`` manager (50 concurrent tasks).
-
-    Returns
-    -------
-    manager : ConsciousnessTaskManager
-
-    Examples
-    --------
-    >>> get_consciousness_manager() is get_consciousness_manager()
-    True
-    """
-    return _named_manager("consciousness")
-
-
-def get_orchestration_manager() -> ConsciousnessTaskManager:
-    """Return the process-wide ``"orchestration"`` manager (100 concurrent tasks).
-
-    Returns
-    -------
-    manager : ConsciousnessTaskManager
-
-    Examples
-    --------
-    >>> get_orchestration_manager().name
-    'orchestration'
-    """
-    return _named_manager("orchestration")
-
-
-def get_background_manager() -> ConsciousnessTaskManager:
-    """Return the process-wide ``"background"`` manager (20 concurrent tasks).
-
-    Returns
-    -------
-    manager : ConsciousnessTaskManager
-
-    Examples
-    --------
-    >>> get_background_manager().max_concurrent_tasks
-    20
-    """
-    return _named_manager("background")
-
-
-def get_guardian_manager() -> ConsciousnessTaskManager:
-    """Return the process-wide ``"guardian"`` manager (10 concurrent tasks).
-
-    Returns
-    -------
-    manager : ConsciousnessTaskManager
-
-    Examples
-    --------
-    >>> get_guardian_manager().name
-    'guardian'
-    """
-    return _named_manager("guardian")
-
-
-async def shutdown_all_managers(
-    timeout: float = 10.0, force_after: float | None = None
-) -> dict[str, dict[str, Any]]:
-    """Shut down every named manager concurrently; later ``get_*`` calls build new ones.
-
-    Parameters
-    ----------
-    timeout : float, default=10.0
-        Passed to each :meth:`ConsciousnessTaskManager.shutdown`.
-    force_after : float or None, default=None
-        Passed to each shutdown.
-
-    Returns
-    -------
-    summaries : dict
-        Manager name to its shutdown summary.
-
-    Examples
-    --------
-    >>> import asyncio
-    >>> old = get_guardian_manager()
-    >>> sorted(asyncio.run(shutdown_all_managers(timeout=1.0)))  # doctest: +ELLIPSIS
-    [...'guardian'...]
-    >>> old.is_shutdown, get_guardian_manager() is old
-    (True, False)
-    """
-    with _named_lock:
-        managers = dict(_named)
-        _named.clear()
-    results = await asyncio.gather(
-        *(m.shutdown(timeout=timeout, force_after=force_after) for m in managers.values())
-    )
-    return dict(zip(managers, results, strict=True))
