@@ -209,3 +209,52 @@ def test_hnsw_build(benchmark: Any, ann_data: Any, peer: str) -> None:
     if isinstance(index, HNSWIndex):
         benchmark.extra_info["bytes_per_vector"] = round(index.bytes_per_vector)
     assert recall_at_k(lib.search(index, queries, 256), truth) >= 0.95
+
+
+# -- filtered search in the SQLite store ---------------------------------------------------
+#
+# Two filter families over 50,000 stored items with metadata: a selective two-key filter
+# (about 1 item in 35 matches) and a broad one-key filter (half of the items).  The peer
+# is what a user would write by hand: SQLite's json_extract to select the rows, then a
+# numpy product and argpartition over them.  Both must return the same ids.
+
+FILTER_N, FILTER_DIM, FILTER_Q = 50_000, 64, 8
+FILTERS = {"selective": {"kind": "c", "shard": 3}, "broad": {"even": True}}
+
+
+@pytest.fixture(scope="module")
+def filtered_store(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    from candidate.memory.backends import SQLiteStore
+
+    base = sphere_mixture(FILTER_N, FILTER_DIM, 5)
+    meta = [{"kind": "abcde"[i % 5], "shard": i % 7, "even": i % 2 == 0}
+            for i in range(FILTER_N)]
+    path = tmp_path_factory.mktemp("filtered") / "store.db"
+    store = SQLiteStore(path, dim=FILTER_DIM, metric="ip")
+    store.add(base, metadata=meta)
+    yield store, base, sphere_mixture(FILTER_Q, FILTER_DIM, 6)
+    store.close()
+
+
+def _json_extract_numpy(store: Any, queries: np.ndarray, where: dict[str, Any]) -> np.ndarray:
+    clause = " AND ".join("json_extract(metadata, ?) = ?" for _ in where)
+    params = [p for key, value in where.items() for p in (f"$.{key}", value)]
+    rows = store._conn.execute(  # the peer reads the same file the store wrote
+        f"SELECT id, vector FROM items WHERE {clause} ORDER BY id", params).fetchall()
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    base = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+    return ids[_numpy_topk(base, queries)]
+
+
+@pytest.mark.benchmark(group="memory-sqlite-filtered-search")
+@pytest.mark.parametrize("family", list(FILTERS))
+@pytest.mark.parametrize("peer", ["lukhas", "sqlite-json_extract+numpy"])
+def test_filtered_search(benchmark: Any, filtered_store: Any, family: str, peer: str) -> None:
+    store, _, queries = filtered_store
+    where = FILTERS[family]
+    if peer == "lukhas":
+        found = benchmark(lambda: store.search(queries, K, where=where)[0])
+    else:
+        found = benchmark(_json_extract_numpy, store, queries, where)
+    assert (np.sort(found, axis=1) == np.sort(
+        _json_extract_numpy(store, queries, where), axis=1)).all()

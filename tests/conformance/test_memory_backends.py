@@ -335,6 +335,8 @@ FILTER_CASES: list[tuple[dict[str, Any], list[int]]] = [
     ({"tag": "x"}, [7, 8]),
     ({"tag": "x", "n": 2}, [7]),  # every key must hold
     ({"missing": 1}, []),
+    ({"n": "[1]"}, []),  # arrays and objects equal nothing, not even their JSON text
+    ({"n": '{"v":1}'}, []),
 ]
 
 

@@ -64,6 +64,7 @@ __all__ = [
     "prepare_search",
     "prepare_vectors",
     "unwrap",
+    "where_sql",
 ]
 
 Scalar = str | int | float | bool
@@ -610,7 +611,8 @@ def encode_metadata(metadata: Sequence[Mapping[str, Any]] | None, n: int) -> lis
     TypeError
         Not a sequence of mappings.
     ValueError
-        Not one mapping per vector, or not JSON-serialisable (NaN included).
+        Not one mapping per vector, not JSON-serialisable (NaN included), or a
+        top-level string value holding a NUL character.
 
     Examples
     --------
@@ -627,6 +629,10 @@ def encode_metadata(metadata: Sequence[Mapping[str, Any]] | None, n: int) -> lis
     for j, item in enumerate(metadata):
         if not isinstance(item, Mapping):
             raise TypeError(f"`metadata[{j}]` must be a mapping, got {describe(item)}.")
+        for key, value in item.items():
+            if isinstance(value, str) and "\x00" in value:
+                raise ValueError(f"`metadata[{j}][{key!r}]` must be a str without NUL "
+                                 "characters (filters compare values as SQLite text).")
         try:
             texts.append(json.dumps(dict(item), allow_nan=False, sort_keys=True))
         except (TypeError, ValueError) as err:
@@ -643,6 +649,15 @@ def decode_metadata(metadata: Sequence[Mapping[str, Any]] | None, n: int) -> lis
     [{'a': [1, 2]}]
     """
     return [json.loads(text) for text in encode_metadata(metadata, n)]
+
+
+def _is_utf8(text: str) -> bool:
+    """Whether ``text`` encodes to UTF-8 (no lone surrogates)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def parse_where(where: Any) -> dict[str, Scalar]:
@@ -662,7 +677,8 @@ def parse_where(where: Any) -> dict[str, Scalar]:
     TypeError
         Not a non-empty mapping, or a value that is not a scalar.
     ValueError
-        A key that is not an identifier.
+        A key that is not an identifier, or a string value with a NUL character
+        or a lone surrogate.
 
     Examples
     --------
@@ -677,6 +693,9 @@ def parse_where(where: Any) -> dict[str, Scalar]:
         if not isinstance(value, str | int | float | bool):
             raise TypeError(f"`where[{key!r}]` must be a str, int, float or bool, "
                             f"got {describe(value)}.")
+        if isinstance(value, str) and ("\x00" in value or not _is_utf8(value)):
+            raise ValueError(f"`where[{key!r}]` must be a str of Unicode text without NUL "
+                             f"characters, got {value!r}.")
     return dict(where)
 
 
@@ -702,3 +721,56 @@ def matches(metadata: Mapping[str, Any], where: Mapping[str, Any]) -> bool:
         if isinstance(found, str) != isinstance(value, str):
             return False
     return True
+
+
+_INT64 = (-(1 << 63), (1 << 63) - 1)
+
+
+def where_sql(where: Mapping[str, Scalar], column: str = "metadata"
+              ) -> tuple[str, list[Scalar]] | None:
+    """The same filter as :func:`matches`, rendered as an SQLite condition on a JSON column.
+
+    The two renderings of one parsed filter agree on every row (a property
+    test checks it), so SQLite can select the matching rows itself instead of
+    calling back into Python once per row.
+
+    Parameters
+    ----------
+    where : mapping
+        A filter returned by :func:`parse_where`.
+    column : str, default="metadata"
+        The column that holds each row's JSON object.
+
+    Returns
+    -------
+    clause, params : tuple of (str, list) or None
+        A condition with ``?`` placeholders and its parameters, or None for a
+        filter SQLite cannot express exactly (an int beyond 64 bits): evaluate
+        :func:`matches` on the rows instead.
+
+    Examples
+    --------
+    >>> clause, params = where_sql({"lane": "prod", "hot": True})
+    >>> clause
+    'json_extract(metadata, ?) = ? AND json_extract(metadata, ?) = ?'
+    >>> params
+    ['$.lane', 'prod', '$.hot', 1]
+    """
+    terms: list[str] = []
+    params: list[Scalar] = []
+    for key, value in where.items():
+        path = f"$.{key}"
+        if isinstance(value, int) and not isinstance(value, bool) and not (
+                _INT64[0] <= value <= _INT64[1]):
+            return None
+        # json_extract gives SQL text for JSON strings, numbers for numbers and
+        # booleans, and JSON text for arrays and objects.  Text never equals a
+        # number, so only a string that could be an array's or object's JSON
+        # text needs its JSON type checked.
+        if isinstance(value, str) and value[:1] in ("[", "{"):
+            terms.append(f"(json_type({column}, ?) = 'text' AND json_extract({column}, ?) = ?)")
+            params += [path, path, value]
+        else:
+            terms.append(f"json_extract({column}, ?) = ?")
+            params += [path, int(value) if isinstance(value, bool) else value]
+    return " AND ".join(terms), params

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lukhas._validation import check_int
+from lukhas.primitives.vector._checks import normalize_rows
 from lukhas.primitives.vector._core import (
     BACKENDS,
     Closing,
@@ -24,6 +25,7 @@ from lukhas.primitives.vector._core import (
     prepare_search,
     prepare_vectors,
     unwrap,
+    where_sql,
 )
 from lukhas.primitives.vector._exact import exact_search
 from lukhas.primitives.vector.flat import FlatIndex
@@ -341,14 +343,18 @@ class SQLiteStore(Closing):
             with self._lock:
                 return self._index.search(queries, k, **given.index_kwargs())
         q, k, single = prepare_search(queries, k, self.dim, np.dtype(np.float32), self._metric)
+        # The filter as an SQL condition (exact, see where_sql); where SQL cannot say
+        # it exactly, the core's evaluator runs once per row as an SQL function.
+        clause, params = where_sql(given.where) or (
+            "lukhas_where(metadata, ?)", [json.dumps(given.where, sort_keys=True)])
         with self._lock:
             rows = self._conn.execute(
-                "SELECT id, vector FROM items WHERE lukhas_where(metadata, ?) ORDER BY id",
-                (json.dumps(given.where, sort_keys=True),)).fetchall()
+                f"SELECT id, vector FROM items WHERE {clause} ORDER BY id", params).fetchall()
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
         base = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
-        base = prepare_vectors("vectors", base.reshape(len(rows), self.dim), self.dim,
-                               np.dtype(np.float32), self._metric)
+        base = base.reshape(len(rows), self.dim)  # checked when added: trusted here
+        if self._metric.unit_rows:
+            base = normalize_rows("vectors", base)
         return unwrap(single, *exact_search(base, ids, q, k, self.metric))
 
 
