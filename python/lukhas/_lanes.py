@@ -72,6 +72,7 @@ ALIASES: Mapping[str, str] = MappingProxyType({
     "lukhas.orchestration.kernel_bus": "lukhas.services.bus.kernel_bus",
     "lukhas.async_manager": "lukhas.services.tasks",
     "lukhas.tools.code_executor": "lukhas.services.code_executor",
+    "candidate.ledger": "lukhas.services.ledger",
     # domain
     "lukhas.core.consciousness_ticker": "lukhas.domain.consciousness.ticker",
     "lukhas.core.consciousness_stream": "lukhas.domain.consciousness.stream",

@@ -35,6 +35,7 @@ __all__ = [
     "check_real",
     "check_str",
     "describe",
+    "exact_int_array",
 ]
 
 
@@ -427,3 +428,56 @@ def check_finite(name: str, arr: npt.NDArray[Any]) -> None:
     if arr.dtype.kind in "fc" and not np.isfinite(arr).all():
         bad = int(np.count_nonzero(~np.isfinite(arr)))
         raise ValueError(f"`{name}` must be finite, got {bad} NaN or infinite value(s).")
+
+
+def exact_int_array(name: str, value: Any, dtype: npt.DTypeLike) -> npt.NDArray[Any] | None:
+    """Read a nested list or tuple of Python ints exactly, as an integer ``dtype`` array.
+
+    NumPy reads ``[2**64 - 1, 0]`` as float64 (and ints beyond uint64 as objects),
+    which loses the values.  Call this when a non-array input came back from
+    :func:`numpy.asarray` with a float or object dtype: if every leaf is an int
+    (``bool`` excluded) the ints are range-checked and converted exactly.
+
+    Parameters
+    ----------
+    name : str
+        Parameter name used in the message.
+    value : object
+        The caller's input.
+    dtype : dtype-like
+        Integer dtype wanted.
+
+    Returns
+    -------
+    array : ndarray of ``dtype`` or None
+        None when ``value`` is an ndarray or not a (nested) sequence of ints only.
+
+    Raises
+    ------
+    ValueError
+        If an int is outside the range of ``dtype``.
+
+    Examples
+    --------
+    >>> exact_int_array("values", [2**64 - 1, 0], np.uint64)
+    array([18446744073709551615,                    0], dtype=uint64)
+    >>> exact_int_array("values", [1.5], np.uint64) is None
+    True
+    """
+    if isinstance(value, np.ndarray) or not isinstance(value, list | tuple):
+        return None
+    try:
+        obj = np.array(value, dtype=object)
+    except (TypeError, ValueError):
+        return None
+    flat = obj.reshape(-1).tolist()
+    if not flat or not all(isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_)
+                           for v in flat):
+        return None
+    info = np.iinfo(np.dtype(dtype))
+    lo, hi = min(int(v) for v in flat), max(int(v) for v in flat)
+    if lo < int(info.min) or hi > int(info.max):
+        raise ValueError(
+            f"`{name}` hold {lo}..{hi}, out of range for {np.dtype(dtype)} "
+            f"[{int(info.min)}, {int(info.max)}].")
+    return np.array([int(v) for v in flat], dtype=dtype).reshape(obj.shape)

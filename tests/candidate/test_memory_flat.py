@@ -273,3 +273,13 @@ def test_bad_search_and_remove() -> None:
     with pytest.raises(KeyError, match="not stored"):
         index.remove([0, 99])
     assert len(index) == 2
+
+
+@pytest.mark.parametrize("ids", [[1.7], [True], np.array([0.0])])
+def test_get_refuses_non_integer_ids_instead_of_truncating(ids: object) -> None:
+    # Regression (issue 12): get([1.7]) used to return the vector of id 1.
+    index = FlatIndex(2)
+    index.add([[1.0, 2.0], [3.0, 4.0]])
+    with pytest.raises(TypeError, match="`ids` must hold integers"):
+        index.get(ids)
+    assert index.get([1, 1]).tolist() == [[3.0, 4.0], [3.0, 4.0]]

@@ -1,4 +1,8 @@
-"""Prometheus exposition read back by prometheus_client's parser, and the bridge."""
+"""Exposition through prometheus_client: parsed back, scraped over HTTP, multiprocess mode.
+
+prometheus_client adds a ``<name>_created`` gauge beside counters and histograms
+(the series' creation time); the comparisons below leave those out.
+"""
 
 from __future__ import annotations
 
@@ -32,7 +36,8 @@ def _populated() -> MetricsRegistry:
 
 
 def _parsed(text: str) -> dict[str, object]:
-    return {f.name: f for f in text_string_to_metric_families(text)}
+    return {f.name: f for f in text_string_to_metric_families(text)
+            if not f.name.endswith("_created")}
 
 
 def _samples(family: object) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -84,3 +89,86 @@ def test_star_import_exports_everything() -> None:
 
     assert set(obs.__all__) <= set(namespace)
     assert "MetricsRegistry" in namespace and "RollingWindow" in namespace
+
+
+def test_scrape_over_http_on_loopback() -> None:
+    import urllib.request
+
+    from prometheus_client.openmetrics.parser import (
+        text_string_to_metric_families as openmetrics_families,
+    )
+
+    registry = _populated()
+    server, thread = registry.serve(0, "127.0.0.1")
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/metrics"
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.status == 200
+            assert response.headers["Content-Type"].startswith("text/plain")
+            scraped = _parsed(response.read().decode())
+        request = urllib.request.Request(url, headers={"Accept": "application/openmetrics-text"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers["Content-Type"].startswith("application/openmetrics-text")
+            open_text = response.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(10)
+    direct = _parsed(registry.render())
+    assert set(scraped) == set(direct)
+    for name, family in direct.items():
+        assert _samples(scraped[name]) == _samples(family), name
+    om = {f.name: f for f in openmetrics_families(open_text)}
+    assert om["http_requests"].type == "counter" and om["work_ms"].type == "summary"
+    assert _samples(om["latency_seconds"])[("latency_seconds_count", (("route", "/a"),))] == 4.0
+
+
+def test_ticker_and_services_share_the_default_registry() -> None:
+    import lukhas.domain.consciousness.ticker as ticker
+    from candidate.observability import LazyMetric
+
+    ticker.TICK.labels(lane="shared").observe(0.001)
+    default = ticker.TICK._get()
+    assert default is MetricsRegistry.default().get("lukhas_consciousness_tick_seconds")
+    again = LazyMetric("Histogram", "lukhas_consciousness_tick_seconds", "again", ("lane",))
+    assert again._get() is default
+    text = prometheus_client.generate_latest(prometheus_client.REGISTRY).decode()
+    assert 'lukhas_consciousness_tick_seconds_count{lane="shared"}' in text
+
+
+WORKER = """
+import sys
+from candidate.observability import Counter, Gauge, Histogram
+n = int(sys.argv[1])
+jobs = Counter("mp_jobs", "Jobs done.", ["kind"])
+jobs.labels("a").inc(n)
+jobs.labels("b").inc()
+Gauge("mp_workers", "Workers.", multiprocess_mode="livesum").inc()
+latency = Histogram("mp_latency_seconds", "Latency.", buckets=[0.1, 1.0])
+for _ in range(n):
+    latency.observe(0.5)
+print("ok")
+"""
+
+
+def test_multiprocess_mode_sums_two_worker_processes(tmp_path: object) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    workers = [subprocess.Popen([sys.executable, "-c", WORKER, str(n)], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for n in (1, 2)]
+    outputs = [w.communicate(timeout=120) for w in workers]
+    assert [w.returncode for w in workers] == [0, 0], outputs
+    assert [out.strip() for out, _ in outputs] == ["ok", "ok"]
+    families = _parsed(MetricsRegistry.multiprocess(tmp_path).render())
+    jobs = _samples(families["mp_jobs"])
+    assert jobs[("mp_jobs_total", (("kind", "a"),))] == 3.0
+    assert jobs[("mp_jobs_total", (("kind", "b"),))] == 2.0
+    latency = _samples(families["mp_latency_seconds"])
+    assert latency[("mp_latency_seconds_count", ())] == 3.0
+    assert latency[("mp_latency_seconds_bucket", (("le", "1.0"),))] == 3.0
+    assert latency[("mp_latency_seconds_bucket", (("le", "0.1"),))] == 0.0
+    assert latency[("mp_latency_seconds_sum", ())] == 1.5

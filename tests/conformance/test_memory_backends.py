@@ -396,3 +396,50 @@ def test_persistence_round_trip(make: Factory, kind: str, metric: str, tmp_path:
     finally:
         if hasattr(again, "close"):
             again.close()
+
+
+# -- issue 12: edge input every backend answers with its clear error -----------------------
+
+
+def test_empty_query_batch_returns_empty_results(make: Factory) -> None:
+    store = make(DIM, "l2")
+    store.add(np.ones((3, DIM)))
+    ids, dist = store.search(np.zeros((0, DIM)), k=2)
+    assert ids.shape == (0, 2) and dist.shape == (0, 2)
+
+
+def test_largest_id_is_refused_so_fresh_ids_never_overflow(make: Factory) -> None:
+    store = make(DIM, "l2")
+    with pytest.raises(ValueError, match="2\\*\\*63 - 2"):
+        store.add(np.ones((1, DIM)), ids=[2**63 - 1])
+    store.add(np.ones((1, DIM)), ids=[2**63 - 2])
+    with pytest.raises(ValueError, match="fresh ids"):
+        store.add(np.ones((1, DIM)))
+    assert len(store) == 1
+
+
+@pytest.mark.parametrize("ident", [True, False, 1.0, "1", None])
+def test_membership_needs_an_int_id(make: Factory, ident: Any) -> None:
+    store = make(DIM, "l2")
+    store.add(np.ones((2, DIM)))
+    assert 1 in store and np.int64(0) in store
+    with pytest.raises(TypeError, match="`ident` must be an int id"):
+        _ = ident in store
+
+
+@pytest.mark.parametrize("metric", ["l2", "ip"])
+def test_magnitudes_that_would_overflow_the_distance_are_refused(
+    make: Factory, metric: str
+) -> None:
+    store = make(DIM, metric)
+    huge = np.full((2, DIM), 3e38, dtype=np.float32)
+    with pytest.raises(ValueError, match="squared norm above"):
+        store.add(huge)
+    store.add(np.ones((2, DIM)))
+    with pytest.raises(ValueError, match="squared norm above"):
+        store.search(huge, k=1)
+    # Just inside the limit the distances are finite and ordered.
+    limit = float(np.finfo(np.float32).max) / (4.0 if metric == "l2" else 1.0)
+    edge = np.sqrt(limit / DIM) * 0.999
+    _ids, dist = store.search(np.full((1, DIM), edge, dtype=np.float32), k=2)
+    assert np.isfinite(dist).all()

@@ -195,3 +195,20 @@ def test_stack_clocks() -> None:
         stack_clocks([a, {"a": 1}])  # type: ignore[list-item]
     with pytest.raises(TypeError, match="`nodes` must be a NodeIndex"):
         stack_clocks([a], nodes={})  # type: ignore[arg-type]
+
+
+def test_counters_at_or_above_2_63_in_lists_are_read_exactly() -> None:
+    # Regression (issue 12): NumPy reads such lists as float64, and they were refused
+    # with a message about float64; now they are exact uint64 counters.
+    from core.clock import compare_many, merge_many
+
+    a = [[2**63, 1], [2**64 - 1, 0]]
+    b = [[2**63 + 1, 0], [2**64 - 1, 0]]
+    merged = merge_many(a, b)
+    assert merged.dtype == np.uint64
+    assert merged.tolist() == [[2**63 + 1, 1], [2**64 - 1, 0]]
+    assert compare_many(a, b).tolist() == [3, 0]
+    with pytest.raises(ValueError, match="out of range for uint64"):
+        merge_many([[2**64, 0]], [[0, 0]])
+    with pytest.raises(TypeError):
+        merge_many([[1.5, 0]], [[0, 0]])

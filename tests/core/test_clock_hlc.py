@@ -3,6 +3,7 @@ message schedules, the drift guard, and the packed stamp type."""
 
 from __future__ import annotations
 
+import itertools
 import operator
 import pickle
 import time
@@ -80,9 +81,12 @@ def test_counter_overflow_borrows_a_millisecond() -> None:
     assert all(int(x) < int(y) for x, y in zip(stamps[-5:], stamps[-4:], strict=False))
     strict = HybridLogicalClock(physical_clock=lambda: 5, max_drift_ms=0)
     assert strict.receive(HLCTimestamp(5, 65_534)) == HLCTimestamp(5, 65_535)
-    with pytest.raises(ClockDriftError, match="own logical time is 1 ms ahead"):
-        strict.now()
-    assert strict.last == HLCTimestamp(5, 65_535)
+    # The carry is a local event: it never raises, even with no drift allowed ...
+    assert strict.now() == HLCTimestamp(6, 0)
+    # ... while a remote stamp ahead of physical time still does.
+    with pytest.raises(ClockDriftError, match="`remote` is 2 ms ahead"):
+        strict.receive(HLCTimestamp(7, 0))
+    assert strict.last == HLCTimestamp(6, 0)
 
 
 def test_physical_clock_stepping_back_never_blocks_local_events() -> None:
@@ -94,6 +98,60 @@ def test_physical_clock_stepping_back_never_blocks_local_events() -> None:
     assert hlc.receive(HLCTimestamp(10_040)) == HLCTimestamp(100_000, 2)
     with pytest.raises(ClockDriftError):
         hlc.receive(HLCTimestamp(10_051))
+
+
+def test_clock_stepped_back_beyond_drift_keeps_counting_past_the_counter_range() -> None:
+    # Regression: after a step back larger than max_drift_ms, the 65,536th further
+    # event used to raise ClockDriftError, and so did every later now/send/receive
+    # until physical time caught up (a wedged clock).
+    now = [1_000_000]
+    hlc = HybridLogicalClock(physical_clock=lambda: now[0], max_drift_ms=100)
+    hlc.now()
+    now[0] = 0  # a glitch far beyond the drift bound
+    stamps = [hlc.now() for _ in range(3 * 65_536)]
+    assert all(int(x) < int(y) for x, y in itertools.pairwise(stamps))
+    assert stamps[-1] == HLCTimestamp(1_000_003, 0)
+    assert hlc.send() > stamps[-1]
+    assert hlc.receive(HLCTimestamp(50)) > stamps[-1]  # a remote stamp within the bound
+    with pytest.raises(ClockDriftError):
+        hlc.receive(HLCTimestamp(101))  # still refused: 101 ms ahead of physical 0
+
+
+@given(
+    st.lists(st.tuples(st.sampled_from(["now", "send", "receive"]),
+                       st.integers(-10**6, 10**6), st.integers(0, 2**20)),
+             min_size=1, max_size=60),
+    st.integers(0, 1_000),
+)
+def test_local_events_never_raise_and_stamps_rise(
+    steps: list[tuple[str, int, int]], drift: int
+) -> None:
+    # Any physical clock (steps back and forth) and any remote stamps: now/send never
+    # raise, every stamp exceeds the one before, and receive raises ClockDriftError
+    # exactly when the remote's physical part leads the physical clock by > drift.
+    now = [10**7]
+    hlc = HybridLogicalClock(physical_clock=lambda: now[0], max_drift_ms=drift)
+    last = -1
+    for op, jump, remote_ms in steps:
+        now[0] = max(0, now[0] + jump)
+        if op == "receive":
+            remote = HLCTimestamp(remote_ms * 20, 0)
+            if remote.physical_ms > now[0] + drift:
+                with pytest.raises(ClockDriftError):
+                    hlc.receive(remote)
+                continue
+            stamp = hlc.receive(remote)
+            assert stamp > remote
+        else:
+            stamp = getattr(hlc, op)()
+        assert int(stamp) > last
+        last = int(stamp)
+
+
+def test_to_datetime_past_datetime_max_is_a_clear_error() -> None:
+    assert HLCTimestamp(0).to_datetime().year == 1970
+    with pytest.raises(ValueError, match=r"after datetime\.max"):
+        HLCTimestamp(2**48 - 1).to_datetime()
 
 
 def test_48_bit_exhaustion() -> None:

@@ -175,3 +175,44 @@ def test_demo_runs_beside_the_exact_optimum():
     assert _demo_portfolio.TITLE and "exact optimum" in text
     for method in ("sa", "sqa", "pt", "sb"):
         assert any(line.startswith(method) for line in text.splitlines())
+
+
+def test_extreme_magnitudes_are_refused_with_the_limit():
+    import core.quantum_financial as qf
+
+    mu = np.array([0.1, 0.2, 0.15])
+    cov = np.diag([0.04, 0.09, 0.05])
+    with pytest.raises(ValueError, match=r"`risk_aversion` \* max \|cov\| must be at most 1e\+150"):
+        qf.optimize_portfolio(mu, cov, 2, risk_aversion=1e308, num_reads=2)
+    with pytest.raises(ValueError, match=r"`mu` must have entries of magnitude at most 1e\+150"):
+        qf.optimize_portfolio(mu * 1e300, cov, 2, num_reads=2)
+    with pytest.raises(ValueError, match="at most 1e"):
+        qf.mean_variance_weights(mu, cov, risk_aversion=1e308)
+    with pytest.raises(ValueError, match="at most 1e"):
+        qf.portfolio_budget_qubo(mu * 1e300, cov)
+    # at the limit it still computes
+    r = qf.optimize_portfolio(mu * 1e150, cov, 2, method="exact")
+    assert r.assets == ("asset1", "asset2")
+
+
+def test_qubo_does_not_freeze_the_callers_array():
+    import core.quantum_financial as qf
+
+    arr = np.array([[1.0, -1.0], [-1.0, 1.0]])
+    q = qf.QUBO(arr, 0.0)
+    arr[0, 0] = 5.0  # still writable, and the model kept its own copy
+    assert q.matrix[0, 0] == 1.0 and not q.matrix.flags.writeable
+
+
+def test_quality_reaches_for_parallel_tempering():
+    import core.quantum_financial as qf
+
+    rng = np.random.default_rng(2)
+    F = rng.normal(0, 0.1, (12, 2))
+    cov = F @ F.T + np.diag(rng.uniform(0.01, 0.03, 12))
+    mu = rng.normal(0.06, 0.03, 12)
+    r = qf.optimize_portfolio(mu, cov, 3, quality=True, num_reads=8, seed=1)
+    assert r.method == "pt" and r.samples.parameters["num_replicas"] >= 8
+    assert qf.optimize_portfolio(mu, cov, 3, num_reads=4, seed=1).method == "sa"
+    best = qf.optimize_portfolio(mu, cov, 3, method="exact")
+    assert r.energy == pytest.approx(best.energy, abs=1e-12)

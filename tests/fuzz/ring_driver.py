@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from lukhas._validation import exact_int_array
 from lukhas.core.ring import SUPPORTED_DTYPES, EmptyRingError, RingBuffer
 from reference.ring_ref import RefRing
 
@@ -63,7 +64,9 @@ def run_script(dtype_index: int, capacity: int, script: list[tuple[int, Any]]) -
                 ring.extend(arg)
                 got = ring.to_array()
                 # Accepted: the newest items are the converted input.
-                arr = np.asarray(arg).astype(dtype).ravel()
+                exact = (exact_int_array("values", arg, dtype)
+                         if np.dtype(dtype).kind in "iu" else None)
+                arr = (np.asarray(arg) if exact is None else exact).astype(dtype).ravel()
                 ref.extend(list(arr))
                 assert len(ref) == min(capacity, before + arr.size)
                 np.testing.assert_array_equal(got, np.array(ref.items, dtype=dtype))

@@ -168,8 +168,9 @@ def ref_adwin_exact(
 ) -> list[tuple[bool, int]]:
     """ADWIN over every split point of an explicit window: per sample (alarm, width).
 
-    The same cut rule as the library (``L = ln(2 ln W / delta)``), tested at every
-    position instead of bucket boundaries; drops the oldest *sample* per cut.
+    The same cut rule as the library (river's bound, ``L = ln(2 ln W / delta)``),
+    tested at every position instead of bucket boundaries, once the window holds
+    more than ``grace`` samples; drops the oldest *sample* per cut.
     """
     window: list[float] = []
     out: list[tuple[bool, int]] = []
@@ -177,7 +178,7 @@ def ref_adwin_exact(
         window.append(x)
         alarm = False
         if t % clock == 0:
-            while len(window) >= grace and _exact_cut(window, delta, min_window):
+            while len(window) > grace and _exact_cut(window, delta, min_window):
                 window.pop(0)
                 alarm = True
         out.append((alarm, len(window)))
@@ -191,22 +192,25 @@ def _exact_cut(window: list[float], delta: float, min_window: int) -> bool:
     log_term = math.log(2.0 * math.log(w) / delta)
     for n0 in range(min_window, w - min_window + 1):
         n1 = w - n0
-        m = 1.0 / (1.0 / n0 + 1.0 / n1)
-        eps = math.sqrt(2.0 * variance * log_term / m) + 2.0 * log_term / (3.0 * m)
+        m = 1.0 / (n0 - min_window + 1.0) + 1.0 / (n1 - min_window + 1.0)
+        eps = math.sqrt(2.0 * m * variance * log_term) + 2.0 / 3.0 * log_term * m
         if abs(sum(window[:n0]) / n0 - sum(window[n0:]) / n1) > eps:
             return True
     return False
 
 
 class RefADWIN:
-    """ADWIN2 in plain Python: the exponential histogram as deques of (sum, m2) buckets.
+    """ADWIN in plain Python: the exponential histogram as lists of (sum, m2) buckets.
 
-    Level ``i`` holds buckets of ``2**i`` samples, newest at the right; a level
-    that exceeds ``max_buckets`` merges its two oldest into the next level.
-    Every ``clock`` samples, once the window holds ``grace`` samples, the cuts
-    between buckets are tested oldest first and the oldest bucket is dropped
-    while a cut is significant.  Same arithmetic, in the same order, as the
-    library kernel, so states compare to rounding.
+    Written from the description of river's ADWIN (MOA's variant of Bifet and
+    Gavalda's ADWIN2): level ``i`` holds buckets of ``2**i`` samples, oldest first;
+    a level holding ``max_buckets + 1`` merges its two oldest into the next level.
+    Every ``clock`` samples, once the window holds more than ``grace`` samples, the
+    cuts between buckets are tested oldest first with the bound ``eps = sqrt(2 m v
+    d) + 2/3 d m`` (``m = 1/(n0 - w + 1) + 1/(n1 - w + 1)``, ``w = min_window``, ``v``
+    the window variance, ``d = ln(2 ln W / delta)``); while a cut is significant the
+    oldest bucket is dropped and the moments are downdated.  The floating-point
+    operations are those of the library kernel, in the same order.
     """
 
     def __init__(
@@ -214,7 +218,7 @@ class RefADWIN:
     ) -> None:
         self.delta, self.clock, self.max_buckets = delta, clock, max_buckets
         self.min_window, self.grace = min_window, grace
-        self.levels: list[deque[tuple[float, float]]] = []
+        self.levels: list[list[tuple[float, float]]] = []
         self.width = 0
         self.total = 0.0
         self.m2 = 0.0
@@ -226,73 +230,71 @@ class RefADWIN:
         return sum(len(level) for level in self.levels)
 
     def update(self, value: float) -> bool:
-        if self.width:
-            d = value - self.total / self.width
-            self.m2 += d * d * self.width / (self.width + 1)
-        self.width += 1
+        width = float(self.width + 1)
+        increment = 0.0
+        if width > 1.0:
+            dv = value - self.total / (width - 1.0)
+            increment = (width - 1.0) * dv * dv / width
+        self.m2 += increment
         self.total += value
+        self.width += 1
         if not self.levels:
-            self.levels.append(deque())
+            self.levels.append([])
         self.levels[0].append((value, 0.0))
         level = 0
-        while len(self.levels[level]) > self.max_buckets:
+        while len(self.levels[level]) == self.max_buckets + 1:
             size = float(1 << level)
-            sum_a, m2_a = self.levels[level].popleft()
-            sum_b, m2_b = self.levels[level].popleft()
-            diff = sum_a / size - sum_b / size
+            (t0, v0), (t1, v1) = self.levels[level][:2]
+            del self.levels[level][:2]
+            mu1, mu2 = t0 / size, t1 / size
+            merged = (t0 + t1, v0 + v1 + size * 0.5 * (mu1 - mu2) * (mu1 - mu2))
             if level + 1 == len(self.levels):
-                self.levels.append(deque())
-            self.levels[level + 1].append((sum_a + sum_b, m2_a + m2_b + diff * diff * size / 2.0))
+                self.levels.append([])
+            self.levels[level + 1].append(merged)
+            if len(self.levels[level + 1]) <= self.max_buckets:
+                break
             level += 1
         self.ticks += 1
         shrank = False
-        if self.ticks % self.clock == 0:
-            while self.width >= self.grace and self._significant_cut():
-                self.levels[-1].popleft()
-                while self.levels and not self.levels[-1]:
-                    self.levels.pop()
-                self._recompute()
+        if self.ticks % self.clock == 0 and self.width > self.grace:
+            while self._significant_cut():
                 shrank = True
+                self._drop_oldest()
         self.n_detections += shrank
         return shrank
 
-    def _buckets_oldest_first(self) -> list[tuple[int, float, float]]:
-        return [
-            (1 << level, bucket_sum, bucket_m2)
-            for level in range(len(self.levels) - 1, -1, -1)
-            for bucket_sum, bucket_m2 in self.levels[level]
-        ]
-
     def _significant_cut(self) -> bool:
-        variance = self.m2 / self.width
-        log_term = math.log(2.0 * math.log(self.width) / self.delta)
-        n0 = 0
-        sum0 = 0.0
-        for size, bucket_sum, _ in self._buckets_oldest_first()[:-1]:
+        width = float(self.width)
+        w = float(self.min_window)
+        d = math.log(2.0 * math.log(width) / self.delta)
+        variance = self.m2 / width
+        buckets = [(float(1 << level), t) for level in range(len(self.levels) - 1, -1, -1)
+                   for t, _ in self.levels[level]]
+        n0, n1, u0, u1 = 0.0, width, 0.0, self.total
+        for size, t in buckets[:-1]:  # the cut after the newest bucket splits nothing
             n0 += size
-            sum0 += bucket_sum
-            n1 = self.width - n0
-            if n0 < self.min_window:
-                continue
-            if n1 < self.min_window:
-                break
-            m = 1.0 / (1.0 / n0 + 1.0 / n1)
-            eps = math.sqrt(2.0 * variance * log_term / m) + 2.0 * log_term / (3.0 * m)
-            if abs(sum0 / n0 - (self.total - sum0) / n1) > eps:
-                return True
+            n1 -= size
+            u0 += t
+            u1 -= t
+            if n0 >= w and n1 >= w:
+                m = 1.0 / (n0 - w + 1.0) + 1.0 / (n1 - w + 1.0)
+                radicand = 2.0 * m * variance * d
+                # as in river, a downdated variance rounded below zero gives a NaN bound
+                root = math.sqrt(radicand) if radicand >= 0.0 else math.nan
+                eps = root + 2.0 / 3.0 * d * m
+                if abs(u0 / n0 - u1 / n1) > eps:
+                    return True
         return False
 
-    def _recompute(self) -> None:
-        """Width, sum and m2 of the remaining buckets, combined pairwise (Chan et al.)."""
-        width = 0
-        total = 0.0
-        m2 = 0.0
-        for size, bucket_sum, bucket_m2 in self._buckets_oldest_first():
-            if width:
-                diff = bucket_sum / size - total / width
-                m2 += bucket_m2 + diff * diff * width * size / (width + size)
-            else:
-                m2 = bucket_m2
-            width += size
-            total += bucket_sum
-        self.width, self.total, self.m2 = width, total, m2
+    def _drop_oldest(self) -> None:
+        top = len(self.levels) - 1
+        n = float(1 << top)
+        u, v = self.levels[top].pop(0)
+        mu = u / n
+        width = float(self.width) - n
+        self.total -= u
+        mu_window = self.total / width
+        self.m2 -= v + n * width * (mu - mu_window) * (mu - mu_window) / (n + width)
+        self.width = int(width)
+        if not self.levels[top]:
+            self.levels.pop()

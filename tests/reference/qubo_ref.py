@@ -80,3 +80,39 @@ def ref_ledoit_wolf(returns):
     b2 = b2 / (T * T) / n
     delta = min(b2, d2) / d2
     return delta * m * np.eye(n) + (1 - delta) * S, delta
+
+
+def ref_beta_range(S):
+    """dwave-neal's default (hot, cold) on the Ising form of symmetric S, by loops over entries.
+
+    h_i = sum_j S_ij / 2, J_ij = S_ij / 2 (i != j); hot = ln 2 / (2 max_i (|h_i| + sum_j |J_ij|));
+    cold = ln(m / 0.01) / (2 b) with b the smallest non-zero |h_i| or |J_ij| taken per variable
+    and m the number of variables whose smallest equals b.
+    """
+    import math
+
+    n = len(S)
+    total_abs, smallest = [], []
+    for i in range(n):
+        h = sum(S[i][j] for j in range(n)) / 2.0
+        row_abs = sum(abs(S[i][j]) for j in range(n))
+        if abs(h) <= 1e-12 * row_abs:
+            h = 0.0
+        coupling = [abs(S[i][j]) / 2.0 for j in range(n) if j != i]
+        total_abs.append(abs(h) + sum(coupling))
+        nonzero = [c for c in [abs(h), *coupling] if c > 0.0]
+        if nonzero:
+            smallest.append(min(nonzero))
+    largest = max(total_abs)
+    if largest == 0.0 or not smallest:
+        return 0.1, 1.0
+    least = min(smallest)
+    count = sum(1 for b in smallest if b == least)
+    hot = math.log(2.0) / (2.0 * largest)
+    return hot, max(math.log(count / 0.01) / (2.0 * least), hot)
+
+
+def ref_cut(W, x):
+    """Weight of the edges of W cut by the 0/1 labelling x, by a double loop."""
+    n = len(x)
+    return sum(W[i][j] for i in range(n) for j in range(i + 1, n) if x[i] != x[j])

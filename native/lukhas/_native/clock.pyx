@@ -685,16 +685,15 @@ cdef class HybridLogicalClockCore:
             v = <uint64_t> self._coerce_physical(value)
         return v
 
-    cdef int _commit(self, uint64_t wall, uint64_t count, uint64_t pt) except -1:
-        # Counter overflow borrows the next millisecond, under the drift guard.  Only a
-        # rising lead is refused: a physical clock stepping back never blocks events.
+    cdef int _commit(self, uint64_t wall, uint64_t count) except -1:
+        # Counter overflow carries into the next millisecond (Kulkarni et al. allow
+        # l to run ahead of physical time): local events never fail, whatever the
+        # physical clock does.  Only remote stamps are held to the drift bound.
         if count > _COUNTER_MASK:
             wall += 1
             count = 0
         if wall > _PHYS_MAX:
             self._raise_exhausted(wall)
-        if wall > self._l and wall > pt and wall - pt > self._max_drift:
-            self._raise_drift("the clock's own logical time", wall, pt)
         self._l = wall
         self._c = count
         return 0
@@ -703,9 +702,9 @@ cdef class HybridLogicalClockCore:
         """Stamp a local or send event."""
         cdef uint64_t pt = self._pt()
         if pt > self._l:
-            self._commit(pt, 0, pt)
+            self._commit(pt, 0)
         else:
-            self._commit(self._l, self._c + 1, pt)
+            self._commit(self._l, self._c + 1)
         return self._stamp(self._l << 16 | self._c)
 
     def send(self):
@@ -737,5 +736,5 @@ cdef class HybridLogicalClockCore:
             count = cm + 1
         else:
             count = 0
-        self._commit(wall, count, pt)
+        self._commit(wall, count)
         return self._stamp(self._l << 16 | self._c)

@@ -23,9 +23,8 @@ cdef extern from "lk_xxhash.h" nogil:
     int lk_xxh3_64_with_loop(const void *data, size_t length, uint64_t seed,
                              const char *loop_name, uint64_t *out)
     const char *lk_xxh3_simd_name()
-    void lk_hash_packed(int algorithm, const uint8_t *buf, const int64_t *offsets, size_t n,
-                        uint64_t seed, uint64_t *out)
-    int64_t lk_offsets_first_invalid(const int64_t *offsets, size_t n, int64_t buf_len)
+    int64_t lk_hash_packed(int algorithm, const uint8_t *buf, int64_t buf_len,
+                           const int64_t *offsets, size_t n, uint64_t seed, uint64_t *out)
     void lk_hash_fixed_bytes(int algorithm, const uint8_t *buf, size_t itemsize, size_t n,
                              uint64_t seed, uint64_t *out)
     int64_t lk_hash_fixed_ucs4(int algorithm, const uint32_t *buf, size_t width, size_t n,
@@ -114,21 +113,17 @@ def xxh3_64_with_loop(const uint8_t[::1] data, uint64_t seed, str loop):
 cdef int _hash_packed_ptrs(const uint8_t *buf, Py_ssize_t buf_len, const int64_t *offsets,
                            Py_ssize_t n, uint64_t seed, int algorithm,
                            uint64_t *out) except -1:
-    # Checks what memory safety depends on, then hashes without the GIL.
+    # The kernel checks each offset as it reads it (once), without the GIL: another
+    # thread writing to `offsets` meanwhile cannot make it read outside `buf`.
     cdef int64_t bad
     with nogil:
-        bad = lk_offsets_first_invalid(offsets, <size_t>n, buf_len)
+        bad = lk_hash_packed(algorithm, buf if buf_len > 0 else NULL, buf_len, offsets,
+                             <size_t>n, seed, out)
     if bad >= 0:
         raise ValueError(
             f"`offsets` must be non-decreasing within [0, len(buffer)]=[0, {buf_len}], "
             f"got offsets[{bad}] = {offsets[bad]}"
             + (f" after {offsets[bad - 1]}." if bad > 0 else "."))
-    if n == 0:
-        return 0
-    if buf_len == 0:
-        buf = NULL
-    with nogil:
-        lk_hash_packed(algorithm, buf, offsets, <size_t>n, seed, out)
     return 0
 
 

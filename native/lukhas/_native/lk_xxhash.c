@@ -569,27 +569,27 @@ static void xxh3_batch_init(xxh3_batch *batch, uint64_t seed) {
     }
 }
 
-void lk_hash_packed(int algorithm, const uint8_t *buf, const int64_t *offsets, size_t n,
-                    uint64_t seed, uint64_t *out) {
+int64_t lk_hash_packed(int algorithm, const uint8_t *buf, int64_t buf_len,
+                       const int64_t *offsets, size_t n, uint64_t seed, uint64_t *out) {
+    const volatile int64_t *offs = (const volatile int64_t *)offsets;
+    int64_t lo = offs[0], hi;
+    if (lo < 0 || lo > buf_len) return 0;
     if (buf == NULL) buf = k_empty;
     if (algorithm == LK_XXH64) {
-        for (size_t i = 0; i < n; i++) {
-            out[i] = lk_xxh64(buf + offsets[i], (size_t)(offsets[i + 1] - offsets[i]), seed);
+        for (size_t i = 0; i < n; i++, lo = hi) {
+            hi = offs[i + 1];
+            if (hi < lo || hi > buf_len) return (int64_t)(i + 1);
+            out[i] = lk_xxh64(buf + lo, (size_t)(hi - lo), seed);
         }
-        return;
+        return -1;
     }
     xxh3_batch batch;
     xxh3_batch_init(&batch, seed);
-    for (size_t i = 0; i < n; i++) {
-        out[i] = xxh3_64_dispatch(buf + offsets[i], (size_t)(offsets[i + 1] - offsets[i]), seed,
-                                  batch.long_secret, batch.loops);
-    }
-}
-
-int64_t lk_offsets_first_invalid(const int64_t *offsets, size_t n, int64_t buf_len) {
-    if (offsets[0] < 0 || offsets[0] > buf_len) return 0;
-    for (size_t i = 1; i <= n; i++) {
-        if (offsets[i] < offsets[i - 1] || offsets[i] > buf_len) return (int64_t)i;
+    for (size_t i = 0; i < n; i++, lo = hi) {
+        hi = offs[i + 1];
+        if (hi < lo || hi > buf_len) return (int64_t)(i + 1);
+        out[i] = xxh3_64_dispatch(buf + lo, (size_t)(hi - lo), seed, batch.long_secret,
+                                  batch.loops);
     }
     return -1;
 }

@@ -38,16 +38,17 @@ int lk_xxh3_64_with_loop(const void *data, size_t len, uint64_t seed, const char
  * "avx512", "avx2", "sse2" or "scalar". */
 const char *lk_xxh3_simd_name(void);
 
-/* Hash n glyphs packed back to back: glyph i is buf[offsets[i]:offsets[i+1]].
- *   buf      IN   bytes
- *   offsets  IN   n + 1 non-decreasing offsets into buf
+/* Hash glyph i = buf[offsets[i]:offsets[i + 1]] into out[i] for i < n, checking each
+ * offset as it is read: every offset is read exactly once (a volatile load into a local)
+ * and only checked locals are used, so another thread writing to `offsets` meanwhile can
+ * change results but never make the loop read outside buf.  Returns -1 when all n + 1
+ * offsets satisfy 0 <= offsets[0] <= ... <= offsets[n] <= buf_len, else the index of the
+ * first one that does not (out[0:index - 1] hold digests then, the rest is untouched).
+ *   buf      IN   buf_len bytes (NULL when buf_len == 0)
+ *   offsets  IN   n + 1 offsets into buf
  *   out      OUT  n digests */
-void lk_hash_packed(int algorithm, const uint8_t *buf, const int64_t *offsets, size_t n,
-                    uint64_t seed, uint64_t *out);
-
-/* Index of the first offset that breaks 0 <= offsets[0] <= ... <= offsets[n] <= buf_len,
- * or -1 when all n + 1 offsets are valid. */
-int64_t lk_offsets_first_invalid(const int64_t *offsets, size_t n, int64_t buf_len);
+int64_t lk_hash_packed(int algorithm, const uint8_t *buf, int64_t buf_len,
+                       const int64_t *offsets, size_t n, uint64_t seed, uint64_t *out);
 
 /* Hash n fixed-width byte strings (numpy 'S' items), trailing NUL bytes stripped.
  *   buf  IN   n * itemsize bytes

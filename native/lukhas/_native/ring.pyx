@@ -125,12 +125,20 @@ cdef inline void guard_wait_idle(BusyGuard* g):
             PyThread_release_lock(g.lock)
 
 
-cdef inline void guard_enter(BusyGuard* g) noexcept:
-    # GIL held and not busy: only waiters touch the lock, briefly and without
-    # needing the GIL, so a blocking acquire cannot deadlock.
-    if not PyThread_acquire_lock(g.lock, NOWAIT_LOCK):
+cdef inline void guard_enter(BusyGuard* g):
+    # Called with the GIL held; returns with the GIL held, the ring marked busy and
+    # no GIL release between the last idle check and the mark, so the caller may
+    # read the ring's positions only now.  Waiting (for a running copy, or for a
+    # waiter that holds the lock for an instant) releases the GIL, and another
+    # thread may change the ring meanwhile: hence the loop.
+    while True:
+        if g.busy:
+            guard_wait_idle(g)
+        if PyThread_acquire_lock(g.lock, NOWAIT_LOCK):
+            break
         with nogil:
             PyThread_acquire_lock(g.lock, WAIT_LOCK)
+            PyThread_release_lock(g.lock)
     g.busy = True
 
 
@@ -312,24 +320,33 @@ cdef class RingBufferCore:
         cdef bint big
         if m == 0:
             return 0
-        if self._guard.busy:
+        keep = cap if m >= cap else m
+        big = keep * isz >= _NOGIL_BYTES
+        # Positions are read only once this call owns the ring (guard_enter may
+        # release the GIL while it waits; guard_wait_idle returns holding it).
+        if big:
+            guard_enter(&self._guard)
+        elif self._guard.busy:
             guard_wait_idle(&self._guard)
         if m >= cap:
             # Only the newest `cap` items survive: they fill the buffer from slot 0.
             src += (m - cap) * isz
-            keep = cap
             start = 0
         else:
-            keep = m
             start = ring_slot(&self.idx, self.idx.size) if self.idx.size < cap else self.idx.head
-        big = keep * isz >= _NOGIL_BYTES
         if big:
-            guard_enter(&self._guard)
             with nogil:
                 ring_copy_in(self._data, cap, start, src, keep, isz)
-            guard_leave(&self._guard)
         else:
             ring_copy_in(self._data, cap, start, src, keep, isz)
+        self._commit_extend(m)
+        if big:
+            guard_leave(&self._guard)
+        return 0
+
+    cdef inline void _commit_extend(self, Py_ssize_t m) noexcept:
+        # Index update after m items were written (GIL held, ring owned).
+        cdef Py_ssize_t cap = self.idx.capacity
         if m >= cap:
             self.idx.head = 0
             self.idx.size = cap
@@ -338,7 +355,6 @@ cdef class RingBufferCore:
         else:
             ring_advance_head(&self.idx, self.idx.size + m - cap)
             self.idx.size = cap
-        return 0
 
     # -- reads ----------------------------------------------------------------------
     def latest(self, n, out=None):
@@ -387,14 +403,25 @@ cdef class RingBufferCore:
         return self.latest(self.idx.size)
 
     cdef int _copy_newest(self, char* dst, Py_ssize_t k) except -1:
-        cdef Py_ssize_t first
+        cdef Py_ssize_t first, size
+        cdef bint big = k * self._itemsize >= _NOGIL_BYTES
         if k == 0:
             return 0
-        if self._guard.busy:
-            guard_wait_idle(&self._guard)
-        first = ring_slot(&self.idx, self.idx.size - k)
-        if k * self._itemsize >= _NOGIL_BYTES:
+        # As in _extend_trusted: positions are read once this call owns the ring.
+        if big:
             guard_enter(&self._guard)
+        elif self._guard.busy:
+            guard_wait_idle(&self._guard)
+        size = self.idx.size
+        if k > size:
+            # Another thread emptied part of the ring while this call waited.
+            if big:
+                guard_leave(&self._guard)
+            raise ValueError(
+                f"`n` must be in [0, len(ring)] = [0, {size}], got {k}: the ring shrank "
+                "while this call waited for another thread's copy.")
+        first = ring_slot(&self.idx, size - k)
+        if big:
             with nogil:
                 ring_copy_out(dst, self._data, self.idx.capacity, first, k, self._itemsize)
             guard_leave(&self._guard)
@@ -473,7 +500,16 @@ cdef class RingBufferCore:
         return (_rebuild_ringbuffer, (type(self), self.idx.capacity, self._dtype, self.to_array()))
 
 
+def _check_ring_class(cls, base):
+    # Unpickling calls these helpers with arguments from the pickle: check them
+    # before anything is cast to a C type.
+    if not (isinstance(cls, type) and issubclass(cls, base)):
+        raise TypeError(
+            f"`cls` must be a subclass of {base.__name__}, got {cls!r}.")
+
+
 def _rebuild_ringbuffer(cls, capacity, dtype, items):
+    _check_ring_class(cls, RingBufferCore)
     ring = cls(capacity, dtype)
     ring.extend(items)
     return ring
@@ -596,6 +632,12 @@ cdef class RingCore:
 
 
 def _rebuild_object_ring(cls, args, items, stats):
+    _check_ring_class(cls, DecimatingRingCore if stats is not None else RingCore)
+    if type(args) is not tuple:
+        raise TypeError(f"`args` must be a tuple, got an object of type {type(args).__name__}.")
+    if stats is not None and type(stats) is not tuple:
+        raise TypeError(
+            f"`stats` must be a tuple or None, got an object of type {type(stats).__name__}.")
     cdef RingCore ring = cls(*args)
     for item in items:
         ring._push(item)  # restore as stored: no backpressure decisions

@@ -14,8 +14,20 @@ from lukhas._kernels._codes import PH_DOWN, PH_UP
 from lukhas._kernels._jit import njit
 
 __all__ = [
+    "ADWIN_CLOCK",
+    "ADWIN_COUNT",
     "ADWIN_COUNTERS_SIZE",
+    "ADWIN_DETECTIONS",
+    "ADWIN_FLOATS_SIZE",
+    "ADWIN_GRACE",
+    "ADWIN_HEAD",
+    "ADWIN_INTS_SIZE",
+    "ADWIN_LEVELS",
+    "ADWIN_MAX_BUCKETS",
     "ADWIN_MAX_LEVELS",
+    "ADWIN_MIN_WINDOW",
+    "ADWIN_TICKS",
+    "ADWIN_WIDTH",
     "PH_STATE_SIZE",
     "adwin_run",
     "ks_2samp_exact_sf",
@@ -129,160 +141,169 @@ def ks_2samp_exact_sf(
 #: ``2**i`` samples); 62 levels cover any window an int64 can count.
 ADWIN_MAX_LEVELS = 62
 
-#: Layout of the ADWIN integer state (int64):
-#: ``[width, n_levels, ticks, n_detections]``.
+#: Layout of the ADWIN integer state (int64[ADWIN_INTS_SIZE]): the per-level ring
+#: heads and counts, then the counters and the parameters.
+ADWIN_HEAD = 0  # [0, 62): ring index of each level's oldest bucket
+ADWIN_COUNT = ADWIN_MAX_LEVELS  # [62, 124): buckets held per level
+ADWIN_WIDTH = 2 * ADWIN_MAX_LEVELS  # samples in the window
+ADWIN_LEVELS = ADWIN_WIDTH + 1  # levels in use
+ADWIN_TICKS = ADWIN_WIDTH + 2  # samples seen since the last reset
+ADWIN_DETECTIONS = ADWIN_WIDTH + 3  # updates after which the window shrank
+ADWIN_CLOCK = ADWIN_WIDTH + 4  # parameter: test every ``clock`` samples
+ADWIN_MAX_BUCKETS = ADWIN_WIDTH + 5  # parameter: buckets per level before two merge
+ADWIN_MIN_WINDOW = ADWIN_WIDTH + 6  # parameter: smallest sub-window on either side of a cut
+ADWIN_GRACE = ADWIN_WIDTH + 7  # parameter: no test until the window holds more samples
+ADWIN_INTS_SIZE = ADWIN_WIDTH + 8
+#: The four counters, kept for callers that name them.
 ADWIN_COUNTERS_SIZE = 4
+#: Layout of the ADWIN float state (float64[3]): ``[total, m2, delta]``.
+ADWIN_FLOATS_SIZE = 3
 
 
 @njit()
-def _adwin_recompute(
-    bucket_sum: npt.NDArray[np.float64],  # IN  float64[levels, cap]
-    bucket_m2: npt.NDArray[np.float64],  # IN  float64[levels, cap]
-    level_head: npt.NDArray[np.int64],  # IN  int64[levels]: ring index of each level's oldest
-    level_count: npt.NDArray[np.int64],  # IN  int64[levels]: buckets held per level
-    counters: npt.NDArray[np.int64],  # IN/OUT int64[4]: width written
-    moments: npt.NDArray[np.float64],  # OUT float64[2]: [total, m2]
-) -> None:
-    """Combine every bucket, oldest first, into the window's width, sum and m2 (Chan)."""
-    cap = bucket_sum.shape[1]
-    width = 0
-    total = 0.0
-    m2 = 0.0
-    for level in range(counters[1] - 1, -1, -1):
-        size = 1 << level
-        for k in range(level_count[level]):
-            slot = (level_head[level] + k) % cap
-            s = bucket_sum[level, slot]
-            if width:
-                diff = s / size - total / width
-                m2 += bucket_m2[level, slot] + diff * diff * width * size / (width + size)
-            else:
-                m2 = bucket_m2[level, slot]
-            width += size
-            total += s
-    counters[0] = width
-    moments[0] = total
-    moments[1] = m2
-
-
-@njit()
-def _adwin_significant_cut(
-    bucket_sum: npt.NDArray[np.float64],  # IN  float64[levels, cap]
-    level_head: npt.NDArray[np.int64],  # IN  int64[levels]
-    level_count: npt.NDArray[np.int64],  # IN  int64[levels]
-    n_levels: int,  # IN  levels in use
-    width: int,  # IN  samples in the window (>= 2)
+def _adwin_cut(
+    buckets: npt.NDArray[np.float64],  # IN  float64[2, levels, cap]: sums, then m2
+    ints: npt.NDArray[np.int64],  # IN  int64[ADWIN_INTS_SIZE]
+    width: float,  # IN  samples in the window
     total: float,  # IN  their sum
     m2: float,  # IN  their sum of squared deviations
     delta: float,  # IN  confidence parameter
-    min_window: int,  # IN  smallest sub-window tested on either side
 ) -> bool:
-    """Whether any cut between buckets splits the window into parts of different means."""
-    cap = bucket_sum.shape[1]
+    """Whether a cut between buckets splits the window into parts of different means.
+
+    The cuts are tested oldest first, with the bound of river's ADWIN (MOA's
+    variant of Bifet and Gavalda's test): with ``m = 1 / (1/(n0 - w + 1) + 1/(n1 -
+    w + 1))`` (``w`` the minimum sub-window), ``v`` the window variance and ``d =
+    ln(2 ln(width) / delta)``, a cut is significant when ``|mean0 - mean1| >
+    sqrt(2 v d / m) + 2 d / (3 m)``.  The arithmetic is river's, in river's order
+    (a downdated variance that rounds below zero makes the bound NaN: no cut, as there).
+    """
+    cap = buckets.shape[2]
+    min_window = float(ints[ADWIN_MIN_WINDOW])
+    n_levels = ints[ADWIN_LEVELS]
+    n0 = 0.0
+    n1 = width
+    u0 = 0.0
+    u1 = total
+    delta_prime = np.log(2.0 * np.log(width) / delta)
     variance = m2 / width
-    log_term = np.log(2.0 * np.log(width) / delta)
-    n0 = 0
-    sum0 = 0.0
     for level in range(n_levels - 1, -1, -1):
-        size = 1 << level
-        for k in range(level_count[level]):
+        size = float(1 << level)
+        count = ints[ADWIN_COUNT + level]
+        head = ints[ADWIN_HEAD + level]
+        for k in range(count):
             n0 += size
-            sum0 += bucket_sum[level, (level_head[level] + k) % cap]
-            n1 = width - n0
-            if n0 < min_window:
-                continue
-            if n1 < min_window:
+            n1 -= size
+            t = buckets[0, level, (head + k) % cap]
+            u0 += t
+            u1 -= t
+            if level == 0 and k == count - 1:
                 return False
-            m = 1.0 / (1.0 / n0 + 1.0 / n1)
-            eps = np.sqrt(2.0 * variance * log_term / m) + 2.0 * log_term / (3.0 * m)
-            if abs(sum0 / n0 - (total - sum0) / n1) > eps:
-                return True
+            if n1 >= min_window and n0 >= min_window:
+                m_recip = 1.0 / (n0 - min_window + 1.0) + 1.0 / (n1 - min_window + 1.0)
+                epsilon = (np.sqrt(2.0 * m_recip * variance * delta_prime)
+                           + 2.0 / 3.0 * delta_prime * m_recip)
+                if abs(u0 / n0 - u1 / n1) > epsilon:
+                    return True
     return False
 
 
 @njit()
 def adwin_run(
     x: npt.NDArray[np.float64],  # IN  float64[n]: the samples, oldest first
-    delta: float,  # IN  confidence parameter in (0, 1)
-    clock: int,  # IN  test every ``clock`` samples
-    max_buckets: int,  # IN  buckets per level before the two oldest merge
-    min_window: int,  # IN  smallest sub-window on either side of a tested cut
-    grace: int,  # IN  no test before the window holds this many samples
-    bucket_sum: npt.NDArray[np.float64],  # IN/OUT float64[ADWIN_MAX_LEVELS, max_buckets + 1]
-    bucket_m2: npt.NDArray[np.float64],  # IN/OUT float64[ADWIN_MAX_LEVELS, max_buckets + 1]
-    level_head: npt.NDArray[np.int64],  # IN/OUT int64[ADWIN_MAX_LEVELS]: ring index of oldest
-    level_count: npt.NDArray[np.int64],  # IN/OUT int64[ADWIN_MAX_LEVELS]: buckets per level
-    counters: npt.NDArray[np.int64],  # IN/OUT int64[4], see ADWIN_COUNTERS_SIZE
-    moments: npt.NDArray[np.float64],  # IN/OUT float64[2]: [total, m2] of the window
+    buckets: npt.NDArray[np.float64],  # IN/OUT float64[2, ADWIN_MAX_LEVELS, max_buckets + 1]
+    ints: npt.NDArray[np.int64],  # IN/OUT int64[ADWIN_INTS_SIZE], see ADWIN_HEAD...
+    floats: npt.NDArray[np.float64],  # IN/OUT float64[3]: [total, m2, delta]
     flags: npt.NDArray[np.uint8],  # OUT uint8[n]: 1 where the window shrank after the sample
 ) -> None:
-    """ADWIN2 over ``x``: add each sample, merge full levels, drop old buckets on a cut.
+    """ADWIN over ``x``: add each sample, merge full levels, drop old buckets on a cut.
 
-    Each level is a ring of ``max_buckets + 1`` slots (a level overflows by one
-    bucket before its two oldest merge into the next level).
+    Same state transitions and floating-point operations, in the same order, as
+    river's ``ADWIN`` (``rust_src/adwin.rs``, a port of its former Cython code), so
+    both report the same change points on the same stream.  Each level is a ring
+    of ``max_buckets + 1`` slots (a level overflows by one bucket before its two
+    oldest merge into the next level); ``buckets[0]`` holds bucket sums,
+    ``buckets[1]`` their sums of squared deviations.
     """
-    cap = bucket_sum.shape[1]
-    width = counters[0]
-    n_levels = counters[1]
-    ticks = counters[2]
-    total = moments[0]
-    m2 = moments[1]
+    cap = buckets.shape[2]
+    clock = ints[ADWIN_CLOCK]
+    max_buckets = ints[ADWIN_MAX_BUCKETS]
+    grace = float(ints[ADWIN_GRACE])
+    delta = floats[2]
+    width = float(ints[ADWIN_WIDTH])
+    n_levels = ints[ADWIN_LEVELS]
+    ticks = ints[ADWIN_TICKS]
+    total = floats[0]
+    m2 = floats[1]
     for i in range(x.shape[0]):
         value = x[i]
-        if width:
-            d = value - total / width
-            m2 += d * d * width / (width + 1)
-        width += 1
+        # -- insert: running sum of squared deviations, river's order of operations
+        width += 1.0
+        increment = 0.0
+        if width > 1.0:
+            dv = value - total / (width - 1.0)
+            increment = (width - 1.0) * dv * dv / width
+        m2 += increment
         total += value
-        # Append a one-sample bucket to level 0, then carry merges upwards.
         if n_levels == 0:
             n_levels = 1
-        slot = (level_head[0] + level_count[0]) % cap
-        bucket_sum[0, slot] = value
-        bucket_m2[0, slot] = 0.0
-        level_count[0] += 1
+        slot = (ints[ADWIN_HEAD] + ints[ADWIN_COUNT]) % cap
+        buckets[0, 0, slot] = value
+        buckets[1, 0, slot] = 0.0
+        ints[ADWIN_COUNT] += 1
+        # -- carry merges upwards: a level of max_buckets + 1 merges its two oldest
         level = 0
-        while level_count[level] > max_buckets:
+        while ints[ADWIN_COUNT + level] == max_buckets + 1:
             size = float(1 << level)
-            a = level_head[level]
+            a = ints[ADWIN_HEAD + level]
             b = (a + 1) % cap
-            sum_a = bucket_sum[level, a]
-            sum_b = bucket_sum[level, b]
-            diff = sum_a / size - sum_b / size
-            merged_m2 = bucket_m2[level, a] + bucket_m2[level, b] + diff * diff * size / 2.0
-            level_head[level] = (a + 2) % cap
-            level_count[level] -= 2
+            t0 = buckets[0, level, a]
+            t1 = buckets[0, level, b]
+            mu1 = t0 / size
+            mu2 = t1 / size
+            temp = size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
+            merged_m2 = buckets[1, level, a] + buckets[1, level, b] + temp
+            ints[ADWIN_HEAD + level] = (a + 2) % cap
+            ints[ADWIN_COUNT + level] -= 2
             if level + 1 == n_levels:
                 n_levels += 1
-                level_head[level + 1] = 0
-                level_count[level + 1] = 0
-            up = (level_head[level + 1] + level_count[level + 1]) % cap
-            bucket_sum[level + 1, up] = sum_a + sum_b
-            bucket_m2[level + 1, up] = merged_m2
-            level_count[level + 1] += 1
+                ints[ADWIN_HEAD + level + 1] = 0
+                ints[ADWIN_COUNT + level + 1] = 0
+            up = (ints[ADWIN_HEAD + level + 1] + ints[ADWIN_COUNT + level + 1]) % cap
+            buckets[0, level + 1, up] = t0 + t1
+            buckets[1, level + 1, up] = merged_m2
+            ints[ADWIN_COUNT + level + 1] += 1
+            if ints[ADWIN_COUNT + level + 1] <= max_buckets:
+                break
             level += 1
+        # -- test the cuts every `clock` samples once past the grace period
         ticks += 1
         shrank = False
-        if ticks % clock == 0:
-            while width >= grace and _adwin_significant_cut(
-                bucket_sum, level_head, level_count, n_levels, width, total, m2, delta, min_window
-            ):
-                top = n_levels - 1
-                level_head[top] = (level_head[top] + 1) % cap
-                level_count[top] -= 1
-                while n_levels > 0 and level_count[n_levels - 1] == 0:
-                    n_levels -= 1
-                counters[1] = n_levels
-                _adwin_recompute(bucket_sum, bucket_m2, level_head, level_count, counters, moments)
-                width = counters[0]
-                total = moments[0]
-                m2 = moments[1]
+        if ticks % clock == 0 and width > grace:
+            ints[ADWIN_LEVELS] = n_levels
+            while _adwin_cut(buckets, ints, width, total, m2, delta):
                 shrank = True
+                # drop the oldest bucket, updating the moments as river does
+                top = n_levels - 1
+                n = float(1 << top)
+                head = ints[ADWIN_HEAD + top]
+                u = buckets[0, top, head]
+                v = buckets[1, top, head]
+                mu = u / n
+                width -= n
+                total -= u
+                mu_window = total / width
+                m2 -= v + n * width * (mu - mu_window) * (mu - mu_window) / (n + width)
+                ints[ADWIN_HEAD + top] = (head + 1) % cap
+                ints[ADWIN_COUNT + top] -= 1
+                if ints[ADWIN_COUNT + top] == 0:
+                    n_levels -= 1
+                ints[ADWIN_LEVELS] = n_levels
             if shrank:
-                counters[3] += 1
+                ints[ADWIN_DETECTIONS] += 1
         flags[i] = 1 if shrank else 0
-    counters[0] = width
-    counters[1] = n_levels
-    counters[2] = ticks
-    moments[0] = total
-    moments[1] = m2
+    ints[ADWIN_WIDTH] = int(width)
+    ints[ADWIN_LEVELS] = n_levels
+    ints[ADWIN_TICKS] = ticks
+    floats[0] = total
+    floats[1] = m2

@@ -29,7 +29,14 @@ import numpy.typing as npt
 
 from lukhas._exceptions import EmptyRingError
 from lukhas._native import ring as _ring
-from lukhas._validation import check_choice, check_dtype, check_int, check_real, describe
+from lukhas._validation import (
+    check_choice,
+    check_dtype,
+    check_int,
+    check_real,
+    describe,
+    exact_int_array,
+)
 
 __all__ = [
     "DECIMATION_STRATEGIES",
@@ -39,6 +46,11 @@ __all__ = [
     "Ring",
     "RingBuffer",
 ]
+
+#: Largest buffer a numeric ring may ask for, in bytes (NumPy's limit on one array).
+_MAX_BYTES = int(np.iinfo(np.intp).max)
+#: Largest object ring: one pointer per slot must fit that limit too.
+_MAX_OBJECT_SLOTS = _MAX_BYTES // 8
 
 #: The dtypes :class:`RingBuffer` stores.
 SUPPORTED_DTYPES: tuple[np.dtype[Any], ...] = _ring.SUPPORTED_DTYPES
@@ -115,8 +127,8 @@ class RingBuffer(_ring.RingBufferCore):
     __slots__ = ()
 
     def __new__(cls, capacity: int, dtype: npt.DTypeLike = np.float64) -> RingBuffer:
-        cap = check_int("capacity", capacity, low=1)
         dt = check_dtype("dtype", dtype, SUPPORTED_DTYPES)
+        cap = check_int("capacity", capacity, low=1, high=_MAX_BYTES // np.dtype(dt).itemsize)
         ring: RingBuffer = super().__new__(cls, cap, dt)
         return ring
 
@@ -167,6 +179,10 @@ class RingBuffer(_ring.RingBufferCore):
             if kind == "f":
                 _check_float_range("values", arr, target)
             return np.ascontiguousarray(arr, dtype=target)
+        if target.kind in "iu" and kind in "fO":
+            exact = exact_int_array("values", values, target)  # ints beyond int64 in a list
+            if exact is not None:
+                return exact
         if target.kind in "iu" and kind in "iu":
             if arr.size and not np.can_cast(arr.dtype, target, casting="safe"):
                 info = np.iinfo(target)
@@ -234,7 +250,8 @@ class Ring(_ring.RingCore):
     __slots__ = ()
 
     def __new__(cls, capacity: int) -> Ring:
-        ring: Ring = super().__new__(cls, check_int("capacity", capacity, low=1))
+        ring: Ring = super().__new__(cls, check_int("capacity", capacity, low=1,
+                                                         high=_MAX_OBJECT_SLOTS))
         return ring
 
     def __repr__(self) -> str:
@@ -298,7 +315,7 @@ class DecimatingRing(_ring.DecimatingRingCore, Ring):
     ) -> DecimatingRing:
         ring: DecimatingRing = super().__new__(
             cls,
-            check_int("capacity", capacity, low=1),
+            check_int("capacity", capacity, low=1, high=_MAX_OBJECT_SLOTS),
             check_real(
                 "pressure_threshold", pressure_threshold, low=0.0, high=1.0, low_inclusive=False
             ),

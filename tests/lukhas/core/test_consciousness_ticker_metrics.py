@@ -59,4 +59,4 @@ def test_metrics_are_no_ops_without_prometheus_client() -> None:
         print(type(m.TICK._get()).__name__)
         """
     )
-    assert out == "_NoopMetric"
+    assert out == "NoopMetric"

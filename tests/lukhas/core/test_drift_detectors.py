@@ -165,7 +165,12 @@ def test_adwin_kernel_state_layout_matches_public_module() -> None:
     from lukhas.core.drift import _adwin
 
     assert _adwin._MAX_LEVELS == kernels.ADWIN_MAX_LEVELS
-    assert kernels.ADWIN_COUNTERS_SIZE == 4 == ADWIN()._counters.shape[0]
+    assert _adwin._INTS_SIZE == kernels.ADWIN_INTS_SIZE == ADWIN()._ints.shape[0]
+    for name in ("WIDTH", "TICKS", "CLOCK", "MAX_BUCKETS", "MIN_WINDOW", "GRACE"):
+        assert getattr(_adwin, f"_{name}") == getattr(kernels, f"ADWIN_{name}"), name
+    assert (_adwin._N_LEVELS, _adwin._N_DETECTIONS) == (kernels.ADWIN_LEVELS,
+                                                        kernels.ADWIN_DETECTIONS)
+    assert ADWIN()._floats.shape[0] == kernels.ADWIN_FLOATS_SIZE
 
 
 def test_adwin_long_stream_uses_many_levels() -> None:

@@ -173,7 +173,7 @@ def test_scalar_conversion_rules() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "exc", "match"),
     [
-        ({"capacity": 0}, ValueError, "`capacity` must be an int >= 1, got 0"),
+        ({"capacity": 0}, ValueError, r"`capacity` must be an int in \[1, \d+\], got 0"),
         ({"capacity": -3}, ValueError, "`capacity`"),
         ({"capacity": 2.5}, TypeError, "`capacity` must be an int, got 2.5"),
         ({"capacity": True}, TypeError, "`capacity`"),
@@ -513,3 +513,25 @@ def test_concurrent_object_ring_pushes_are_atomic() -> None:
         t.join()
     items = ring.pop_all()
     assert sorted(items) == sorted((p, i) for p in range(4) for i in range(10_000))
+
+
+def test_uint64_extend_takes_what_append_takes() -> None:
+    # Regression (issue 12): extend([2**64 - 1, 0]) was refused (NumPy reads the list as
+    # float64) while append accepted each value.
+    ring = RingBuffer(4, np.uint64)
+    ring.extend([2**64 - 1, 0, 2**63])
+    assert ring.to_array().tolist() == [2**64 - 1, 0, 2**63]
+    with pytest.raises(ValueError, match="out of range"):
+        ring.extend([2**64, 0])
+    with pytest.raises(ValueError, match="out of range"):
+        RingBuffer(4, np.int64).extend([2**63, 0])
+    assert ring.to_array().tolist() == [2**64 - 1, 0, 2**63]
+
+
+@pytest.mark.parametrize("capacity", [2**63, 2**64, 2**62])
+def test_absurd_capacity_is_a_clear_value_error(capacity: int) -> None:
+    # Regression (issue 12): RingBuffer(2**63) raised a raw OverflowError from C.
+    with pytest.raises(ValueError, match="`capacity` must be an int in"):
+        RingBuffer(capacity)
+    with pytest.raises(ValueError, match="`capacity` must be an int in"):
+        Ring(2**63)

@@ -15,24 +15,26 @@ otherwise), labelled by ``lane``:
 
 ``PROM``, ``TICK``, ``TICKS_DROPPED``, ``SUB_EXC`` and ``LANE`` are module
 globals looked up at call time, so they can be patched.  Importing this module
-registers nothing: each metric is a :class:`LazyMetric` proxy that creates the
-real ``prometheus_client`` metric in the default registry on its first use
-(``.labels(...)``, ``.inc()``, ...), at most once per process, and falls back to
-a no-op stand-in when ``prometheus_client`` is missing.
+registers nothing: each metric is a :class:`lukhas.services.observability.LazyMetric`
+proxy, the same metrics path as every other lukhas metric: on its first use
+(``.labels(...)``, ``.inc()``, ...) it creates the observability family (a
+``prometheus_client`` metric underneath) in
+:meth:`lukhas.services.observability.MetricsRegistry.default`, that is in
+``prometheus_client.REGISTRY``, at most once per process, and falls back to a
+no-op stand-in when ``prometheus_client`` is missing.
 """
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
 import logging
-import threading
 import time
 from typing import Any, Final
 
 from lukhas import _config
 from lukhas.primitives.clock import Ticker
 from lukhas.primitives.ring import Ring
+from lukhas.services.observability import LazyMetric
 
 __all__ = [
     "LANE",
@@ -48,126 +50,6 @@ logger = logging.getLogger(__name__)
 
 #: Fraction of the buffer above which old frames are shed.
 SHED_THRESHOLD: Final[float] = 0.8
-
-
-class _NoopMetric:
-    """Stand-in for a Prometheus metric: ``labels(...)`` returns itself, updates do nothing."""
-
-    __slots__ = ()
-
-    def labels(self, *args: Any, **kwargs: Any) -> _NoopMetric:
-        return self
-
-    def observe(self, amount: float) -> None:
-        return None
-
-    def inc(self, amount: float = 1.0) -> None:
-        return None
-
-    def set(self, value: float) -> None:
-        return None
-
-
-_CREATE_LOCK = threading.Lock()
-
-
-class LazyMetric:
-    """A Prometheus metric that is registered on first use, not at import.
-
-    The first call of :meth:`labels`, :meth:`inc`, :meth:`observe` or
-    :meth:`set` creates the ``prometheus_client`` metric (``kind`` is
-    ``"Counter"``, ``"Histogram"``, ``"Gauge"``, ...) in the default registry,
-    once per proxy and thread-safely; later calls reuse it.  Without
-    ``prometheus_client`` the proxy forwards to a no-op stand-in.  If the name
-    is already registered (this module was reloaded), the registered metric
-    is reused, so a metric is never created twice in one process.
-
-    Parameters
-    ----------
-    kind : str
-        Name of the ``prometheus_client`` metric class.
-    name : str
-        Metric name.
-    documentation : str
-        Help text.
-    labelnames : tuple of str, default=()
-        Label names.
-    **options
-        Further keyword arguments of the metric class (e.g. ``buckets``).
-
-    Examples
-    --------
-    >>> m = LazyMetric("Counter", "lukhas_doctest_lazy_total", "A doctest counter.", ("lane",))
-    >>> m.created
-    False
-    >>> m.labels(lane="experimental").inc()
-    >>> m.created
-    True
-    """
-
-    __slots__ = ("_args", "_kind", "_metric", "_options")
-
-    def __init__(self, kind: str, name: str, documentation: str,
-                 labelnames: tuple[str, ...] = (), **options: Any) -> None:
-        self._kind = kind
-        self._args = (name, documentation, labelnames)
-        self._options = options
-        self._metric: Any = None
-
-    def __repr__(self) -> str:
-        state = "created" if self.created else "not yet created"
-        return f"LazyMetric({self._kind}, {self._args[0]!r}, {state})"
-
-    @property
-    def name(self) -> str:
-        """The metric's name."""
-        return self._args[0]
-
-    @property
-    def created(self) -> bool:
-        """Whether the underlying metric (or its no-op stand-in) exists yet."""
-        return self._metric is not None
-
-    def _get(self) -> Any:
-        metric = self._metric
-        if metric is None:
-            with _CREATE_LOCK:
-                if self._metric is None:
-                    self._metric = self._create()
-                metric = self._metric
-        return metric
-
-    def _create(self) -> Any:
-        try:
-            prometheus_client = importlib.import_module("prometheus_client")
-        except ImportError:  # optional dependency
-            return _NoopMetric()
-        name = self._args[0]
-        try:
-            return getattr(prometheus_client, self._kind)(*self._args, **self._options)
-        except ValueError:  # already registered in this process: reuse that one
-            known = getattr(prometheus_client.REGISTRY, "_names_to_collectors", {})
-            for key in (name, f"{name}_total"):
-                if key in known:
-                    return known[key]
-            logger.warning("metric %s could not be registered; using a no-op", name)
-            return _NoopMetric()
-
-    def labels(self, *args: Any, **kwargs: Any) -> Any:
-        """The child metric for these label values (creating the metric if needed)."""
-        return self._get().labels(*args, **kwargs)
-
-    def observe(self, amount: float) -> None:
-        """Observe ``amount`` on an unlabelled histogram or summary."""
-        self._get().observe(amount)
-
-    def inc(self, amount: float = 1.0) -> None:
-        """Increment an unlabelled counter or gauge."""
-        self._get().inc(amount)
-
-    def set(self, value: float) -> None:
-        """Set an unlabelled gauge."""
-        self._get().set(value)
 
 
 #: The lane this process runs in.  The contract requires a module global read

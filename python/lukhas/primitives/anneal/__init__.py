@@ -44,6 +44,7 @@ from lukhas.primitives.anneal._sampleset import Sample, SampleSet
 from lukhas.primitives.anneal._solvers import (
     METHODS,
     default_beta_range,
+    default_replicas,
     local_search,
     solve_qubo,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "Sample",
     "SampleSet",
     "default_beta_range",
+    "default_replicas",
     "efficient_frontier",
     "energy",
     "from_bqm",

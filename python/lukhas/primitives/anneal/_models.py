@@ -47,8 +47,12 @@ def as_square_matrix(name: str, value: Any) -> FloatArray:
 
 
 def symmetric_part(matrix: FloatArray) -> FloatArray:
-    """Return ``(M + M') / 2``: the symmetric matrix with the same quadratic form."""
-    return np.ascontiguousarray(0.5 * (matrix + matrix.T))
+    """Return ``(M + M') / 2``: the symmetric matrix with the same quadratic form.
+
+    Computed as ``M / 2 + M' / 2``, which cannot overflow for finite ``M``
+    (``M + M'`` does once entries pass about 9e307).
+    """
+    return np.ascontiguousarray(0.5 * matrix + 0.5 * matrix.T)
 
 
 def as_binary_samples(name: str, value: Any, n: int) -> Int8Array:
@@ -90,6 +94,24 @@ def check_covariance(name: str, value: Any, n: int | None = None) -> FloatArray:
     return cov
 
 
+#: Largest ``max |mu|`` and ``risk_aversion * max |cov|`` the portfolio builders accept: the
+#: QUBO, its penalty (sums of up to n**2 entries) and the weights QP stay far from overflow.
+PORTFOLIO_LIMIT = 1e150
+
+
+def check_magnitudes(mu: FloatArray, cov: FloatArray, lam: float) -> None:
+    """Refuse ``mu`` or ``lam * cov`` beyond :data:`PORTFOLIO_LIMIT` (ValueError naming it)."""
+    top_mu = float(np.abs(mu).max())
+    if top_mu > PORTFOLIO_LIMIT:
+        raise ValueError(f"`mu` must have entries of magnitude at most {PORTFOLIO_LIMIT:g}, "
+                         f"got {top_mu:.3g}; express returns in smaller units.")
+    risk = lam * float(np.abs(cov).max())
+    if risk > PORTFOLIO_LIMIT:
+        raise ValueError(f"`risk_aversion` * max |cov| must be at most {PORTFOLIO_LIMIT:g}, "
+                         f"got {risk:.3g} (risk_aversion={lam:.3g}); use a smaller "
+                         "risk_aversion or rescale cov.")
+
+
 def _check_mu_cov(mu: Any, cov: Any) -> tuple[FloatArray, FloatArray]:
     mu_arr = check_array("mu", mu, dtype=np.float64, ndim=1, contiguous=True, finite=True)
     if mu_arr.shape[0] == 0:
@@ -98,6 +120,12 @@ def _check_mu_cov(mu: Any, cov: Any) -> tuple[FloatArray, FloatArray]:
 
 
 # ---------------------------------------------------------------- models
+
+
+def _frozen_copy(value: Any) -> FloatArray:
+    arr = np.array(value, dtype=np.float64, copy=True, order="C")
+    arr.setflags(write=False)
+    return arr
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,7 +151,8 @@ class QUBO:
     offset: float
 
     def __post_init__(self) -> None:
-        self.matrix.setflags(write=False)
+        # A private read-only copy: freezing the caller's array in place would surprise them.
+        object.__setattr__(self, "matrix", _frozen_copy(self.matrix))
 
     @property
     def num_variables(self) -> int:
@@ -157,7 +186,7 @@ class PortfolioQUBO(QUBO):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        self.objective.setflags(write=False)
+        object.__setattr__(self, "objective", _frozen_copy(self.objective))
 
     def is_feasible(self, samples: Any) -> npt.NDArray[np.bool_]:
         """Return, per row of ``samples``, whether it selects exactly ``k`` assets."""
@@ -280,7 +309,8 @@ def portfolio_qubo(
     ------
     ValueError
         Non-finite inputs, mismatched shapes, a covariance that is not
-        symmetric PSD, ``k`` outside ``[1, n]``, a non-positive ``penalty``.
+        symmetric PSD, ``k`` outside ``[1, n]``, a non-positive ``penalty``,
+        ``max |mu|`` or ``risk_aversion * max |cov|`` above 1e150.
 
     Examples
     --------
@@ -296,6 +326,7 @@ def portfolio_qubo(
     n = mu_arr.shape[0]
     k = check_int("k", k, low=1, high=n)
     lam = check_real("risk_aversion", risk_aversion, low=0.0)
+    check_magnitudes(mu_arr, cov_arr, lam)
     objective = np.ascontiguousarray(lam / k**2 * symmetric_part(cov_arr))
     objective[np.diag_indices(n)] -= mu_arr / k
     if penalty is None:
@@ -362,6 +393,7 @@ def portfolio_budget_qubo(
     n = mu_arr.shape[0]
     bits = check_int("bits", bits, low=1, high=16)
     lam = check_real("risk_aversion", risk_aversion, low=0.0)
+    check_magnitudes(mu_arr, cov_arr, lam)
     denom = 2**bits - 1
     encode = np.zeros((n * bits, n))  # w = encode.T @ x
     for i in range(n):
@@ -389,8 +421,9 @@ def energy(Q: Any, samples: Any, offset: float = 0.0) -> FloatArray:
 
     Parameters
     ----------
-    Q : array_like of shape (n, n), dtype=float64
-        Any square QUBO matrix (upper-triangular or symmetric alike).
+    Q : array_like of shape (n, n), scipy.sparse matrix, dimod BQM or edge list
+        Any QUBO :func:`~lukhas.primitives.anneal.solve_qubo` accepts
+        (upper-triangular or symmetric alike; a model's own offset is added).
     samples : array_like of shape (reads, n) or (n,)
         Binary states (0/1).
     offset : float, default=0.0
@@ -403,16 +436,20 @@ def energy(Q: Any, samples: Any, offset: float = 0.0) -> FloatArray:
     Raises
     ------
     ValueError
-        ``Q`` not square or not finite; samples of the wrong width or not binary.
+        ``Q`` not square or not finite, or so large that energies could
+        overflow; samples of the wrong width or not binary.
 
     Examples
     --------
     >>> energy([[1.0, 2.0], [0.0, -1.0]], [[1, 1], [0, 1], [0, 0]], offset=1.0)
     array([3., 0., 1.])
     """
-    matrix = symmetric_part(as_square_matrix("Q", Q))
-    x = as_binary_samples("samples", samples, matrix.shape[0])
-    return qubo_energies(matrix, x, check_real("offset", offset))
+    from lukhas.primitives.anneal._problem import as_problem
+
+    const = check_real("offset", offset)
+    problem = as_problem("Q", Q, const)
+    x = as_binary_samples("samples", samples, problem.n)
+    return problem.energies(x, const + problem.offset)
 
 
 def qubo_energies(symmetric: FloatArray, x: Int8Array, offset: float) -> FloatArray:

@@ -18,6 +18,7 @@ from lukhas._validation import check_array, check_int, check_real, describe
 from lukhas.primitives.anneal._models import (
     FloatArray,
     _check_mu_cov,
+    check_magnitudes,
     portfolio_qubo,
     qubo_energies,
 )
@@ -76,7 +77,8 @@ def mean_variance_weights(mu: Any, cov: Any, risk_aversion: float = 1.0) -> Floa
     Raises
     ------
     ValueError
-        Bad shapes, non-finite values, a covariance that is not symmetric PSD.
+        Bad shapes, non-finite values, a covariance that is not symmetric PSD,
+        ``max |mu|`` or ``risk_aversion * max |cov|`` above 1e150.
 
     Examples
     --------
@@ -86,16 +88,23 @@ def mean_variance_weights(mu: Any, cov: Any, risk_aversion: float = 1.0) -> Floa
     """
     mu_arr, cov_arr = _check_mu_cov(mu, cov)
     lam = check_real("risk_aversion", risk_aversion, low=0.0)
+    check_magnitudes(mu_arr, cov_arr, lam)
     return _qp_weights(mu_arr, cov_arr, lam)
 
 
 def _qp_weights(mu: FloatArray, cov: FloatArray, lam: float) -> FloatArray:
     k = mu.shape[0]
+    # Dividing the objective by a positive constant keeps its minimiser; at unit scale the
+    # simplex projection (which subtracts 1 from cumulative sums) keeps its precision.
+    unit = max(float(np.abs(mu).max()) if k else 0.0,
+               lam * float(np.abs(cov).max()) if k else 0.0)
+    if unit > 0.0:
+        mu, lam = mu / unit, lam / unit
     curvature = 2.0 * lam * float(np.linalg.eigvalsh(cov)[-1]) if k else 0.0
     if curvature <= 1e-300:
         top = mu >= mu.max() - 1e-15 * max(1.0, abs(float(mu.max())))
         return np.asarray(top / top.sum(), dtype=np.float64)
-    step = 1.0 / curvature
+    step = min(1.0 / curvature, 1e6)  # a longer step would lose the projection's precision
     w = np.full(k, 1.0 / k)
     z = w.copy()
     t = 1.0
@@ -272,8 +281,9 @@ def optimize_portfolio(
     cov: Any,
     k: int,
     risk_aversion: float = 1.0,
-    method: str = "sa",
+    method: str | None = None,
     *,
+    quality: bool = False,
     num_reads: int = 100,
     num_sweeps: int | None = None,
     seed: int | None = None,
@@ -302,8 +312,13 @@ def optimize_portfolio(
         Number of assets, ``1 <= k <= n``.
     risk_aversion : float, default=1.0
         ``lambda >= 0``.
-    method : {"sa", "sqa", "pt", "sb", "exact"}, default="sa"
-        QUBO solver (see :func:`solve_qubo`).
+    method : {"sa", "sqa", "pt", "sb", "exact"} or None, default=None
+        QUBO solver (see :func:`solve_qubo`); None picks ``"pt"`` when
+        ``quality`` is set, else ``"sa"``.
+    quality : bool, default=False
+        Ask for the best selection rather than the fastest: parallel tempering
+        (the method reaching the lowest energies on portfolio QUBOs) with its
+        ladder chosen from the problem.
     num_reads, num_sweeps, seed
         Passed to :func:`solve_qubo`.
     risk_free_rate : float, default=0.0
@@ -322,7 +337,8 @@ def optimize_portfolio(
     Raises
     ------
     ValueError
-        Bad ``mu``/``cov`` (see :func:`portfolio_qubo`), ``k`` out of range,
+        Bad ``mu``/``cov`` (see :func:`portfolio_qubo`; ``max |mu|`` and
+        ``risk_aversion * max |cov|`` at most 1e150), ``k`` out of range,
         names that do not match.
 
     Examples
@@ -335,6 +351,10 @@ def optimize_portfolio(
     (('asset1', 'asset3'), 1.0)
     """
     started = time.perf_counter()
+    if not isinstance(quality, bool):
+        raise TypeError(f"`quality` must be a bool, got {describe(quality)}.")
+    if method is None:
+        method = "pt" if quality else "sa"
     qubo = portfolio_qubo(mu, cov, k, risk_aversion)
     mu_arr, cov_arr = _check_mu_cov(mu, cov)
     names = _asset_names(assets, mu_arr.shape[0])

@@ -25,13 +25,13 @@ from lukhas.primitives.anneal._models import (
     FloatArray,
     Int8Array,
     as_binary_samples,
-    as_square_matrix,
     qubo_energies,
-    symmetric_part,
 )
+from lukhas.primitives.anneal._problem import Problem, as_problem
+from lukhas.primitives.anneal._sb import sb_couplings
 from lukhas.primitives.anneal._sampleset import SampleSet
 
-__all__ = ["METHODS", "default_beta_range", "local_search", "solve_qubo"]
+__all__ = ["METHODS", "default_beta_range", "default_replicas", "local_search", "solve_qubo"]
 
 logger = logging.getLogger(__name__)
 
@@ -80,103 +80,152 @@ def _clock() -> Any:
     return monotonic_clock()
 
 
-def _flip_bounds(S: FloatArray) -> tuple[float, float]:
-    """Return (largest, smallest nonzero) single-flip energy scales of ``S``.
+def _beta_bounds(p: Problem) -> tuple[float, float]:
+    """(hot, cold) inverse temperatures of the normalised problem, as dwave-neal derives them.
 
-    The largest bounds ``|2 d f_i + S_ii|`` over all states; the smallest is the
-    smallest nonzero ``|S_ii|`` or ``2 |S_ij|``.
+    On the Ising form (``h_i = sum_j S_ij / 2``, ``J_ij = S_ij / 2``) the
+    largest single-flip change is bounded by ``2 max_i (|h_i| + sum_j |J_ij|)``:
+    the hot end accepts it with probability 1/2.  The smallest excitation is
+    approximated per variable by twice its smallest non-zero ``|h_i|`` or
+    ``|J_ij|``; with ``m`` variables sharing the overall smallest one, the cold
+    end accepts any of them with total probability 1/100.
     """
-    absS = np.abs(S)
-    diag = np.diag(absS)
-    largest = float((2.0 * absS.sum(axis=1) - diag).max())
-    coeffs = np.concatenate((diag, 2.0 * absS[np.triu_indices(S.shape[0], 1)]))
-    nonzero = coeffs[coeffs > 0.0]
-    smallest = float(nonzero.min()) if nonzero.size else 1.0
-    return max(largest, smallest), smallest
+    off, signed = p.row_abs_sums()
+    h = 0.5 * signed
+    largest = float((np.abs(h) + 0.5 * off).max())
+    smallest = np.minimum(0.5 * p.min_abs_offdiag(), np.where(h != 0.0, np.abs(h), np.inf))
+    finite = smallest[np.isfinite(smallest) & (smallest > 0.0)]
+    if largest <= 0.0 or finite.size == 0:
+        return 0.1, 1.0  # every energy equal: any schedule samples uniformly
+    hot = math.log(2.0) / (2.0 * largest)
+    least = float(finite.min())
+    count = int(np.count_nonzero(finite == least))
+    cold = math.log(count / 0.01) / (2.0 * least)
+    return hot, max(cold, hot)
 
 
 def default_beta_range(Q: Any) -> tuple[float, float]:
     """Return the (hot, cold) inverse temperatures derived from the coefficients of ``Q``.
 
-    As dwave-neal does: at the hot end the largest possible single-flip energy
-    increase is accepted with probability 1/2; at the cold end the smallest
-    nonzero one is accepted with probability 1/100.
+    As dwave-neal does, on the Ising form ``h_i = sum_j S_ij / 2``,
+    ``J_ij = S_ij / 2`` of the symmetric part ``S``: at the hot end the
+    largest possible single-flip energy change, ``2 max_i (|h_i| + sum_j
+    |J_ij|)``, is accepted with probability 1/2; at the cold end the smallest
+    excitation, twice the smallest non-zero ``|h_i|`` or ``|J_ij|``, is accepted
+    with probability ``1 / (100 m)`` (``m`` variables share that smallest
+    coefficient), so the last sweep leaves a ground state with probability
+    about 1/100.  Multiplying ``Q`` by ``c > 0`` divides both ends by ``c``.
 
     Parameters
     ----------
-    Q : array_like of shape (n, n), dtype=float64
-        QUBO matrix (any square layout).
+    Q : array_like of shape (n, n), scipy.sparse matrix, dimod BQM or edge list
+        QUBO (any square layout; see :func:`solve_qubo`).
 
     Returns
     -------
     beta_range : tuple of float
-        ``(log(2) / dE_max, log(100) / dE_min)``.
+        ``(hot, cold)``, ``hot <= cold``.
 
     Examples
     --------
     >>> hot, cold = default_beta_range([[1.0, 2.0], [0.0, -1.0]])
     >>> round(hot, 4), round(cold, 4)
-    (0.231, 4.6052)
+    (0.231, 5.2983)
     """
-    S = symmetric_part(as_square_matrix("Q", Q))
-    largest, smallest = _flip_bounds(S)
-    return math.log(2.0) / largest, math.log(100.0) / smallest
+    p = as_problem("Q", Q)
+    hot, cold = _beta_bounds(p)
+    return hot / p.scale, cold / p.scale
 
 
-def _check_range(name: str, value: Any) -> tuple[float, float]:
+def _check_range(name: str, value: Any, increasing: bool) -> tuple[float, float]:
     if not isinstance(value, (tuple, list)) or len(value) != 2:
         raise TypeError(f"`{name}` must be a pair (start, end) of positive floats, "
                         f"got {describe(value)}.")
     start = check_real(f"{name}[0]", value[0], low=0.0, low_inclusive=False)
     end = check_real(f"{name}[1]", value[1], low=0.0, low_inclusive=False)
+    if increasing and start > end:
+        raise ValueError(f"`{name}` must be (hot, cold) with hot <= cold (an annealing "
+                         f"schedule cools), got ({start!r}, {end!r}); swap the two values.")
+    if not increasing and start < end:
+        raise ValueError(f"`{name}` must be (start, end) with start >= end (the field is "
+                         f"switched off), got ({start!r}, {end!r}); swap the two values.")
     return start, end
 
 
-def _tolerance(S: FloatArray) -> float:
-    """Energy gains below this are rounding noise for local searches."""
-    return 1e-12 * max(float(np.abs(S).sum(axis=1).max()), 1e-300)
+def _tolerance(p: Problem) -> float:
+    """Energy gains below this are rounding noise for local searches (normalised units)."""
+    off, _ = p.row_abs_sums()
+    return 1e-12 * max(float((off + np.abs(p.diag)).max()), 1e-300)
+
+
+def _beta_range_of(p: Problem, req: _Request) -> tuple[float, float]:
+    """The (hot, cold) range in normalised units: the caller's, or the default."""
+    if req.beta_range is None:
+        return _beta_bounds(p)
+    return req.beta_range[0] * p.scale, req.beta_range[1] * p.scale
 
 
 # ---------------------------------------------------------------- per-method preparers
 
 
-def _prepare_sa(S: FloatArray, req: _Request) -> tuple[dict[str, Any], Runner]:
+def _prepare_sa(p: Problem, req: _Request) -> tuple[dict[str, Any], Runner]:
     from lukhas._kernels import anneal as k
+    from lukhas._kernels import anneal_csr as kc
 
-    hot, cold = req.beta_range or default_beta_range(S)
+    hot, cold = _beta_range_of(p, req)
     betas = np.geomspace(hot, cold, req.num_sweeps) if req.num_sweeps else np.empty(0)
-    n = S.shape[0]
+    n = p.n
 
     def run(rng: npt.NDArray[np.uint64]) -> tuple[Int8Array, FloatArray]:
         reads = rng.shape[0]
         x = np.empty((reads, n), np.int8)
         seconds = np.empty(reads)
-        k._anneal_qubo(S, betas, True, x, np.empty((reads, n)), rng, _clock(),
-                       np.empty((reads, 2), np.int64), seconds)
+        scratch = (np.empty((reads, n)), rng, _clock(), np.empty((reads, 2), np.int64), seconds)
+        if p.dense is not None:
+            k._anneal_qubo(p.dense, betas, True, x, *scratch)
+        else:
+            kc._anneal_qubo_csr(*p.csr, betas, True, x, *scratch)
         return x, seconds
 
-    return {"num_sweeps": req.num_sweeps, "beta_range": (hot, cold)}, run
+    return {"num_sweeps": req.num_sweeps, "beta_range": (hot / p.scale, cold / p.scale)}, run
 
 
-def _prepare_pt(S: FloatArray, req: _Request) -> tuple[dict[str, Any], Runner]:
+def default_replicas(n: int, hot: float, cold: float) -> int:
+    """PT ladder size: swaps between neighbours stay likely on a geometric ladder.
+
+    Energy fluctuations grow like ``sqrt(n)``, so neighbouring inverse
+    temperatures may differ by a factor ``exp(c / sqrt(n))``; the ladder from
+    ``hot`` to ``cold`` then needs about ``sqrt(n) ln(cold / hot) / c`` rungs
+    (``c = 4``), kept within [8, 32].
+    """
+    span = math.log(max(cold / hot, 1.0))
+    return int(min(max(math.ceil(math.sqrt(n) * span / 4.0) + 1, 8), 32))
+
+
+def _prepare_pt(p: Problem, req: _Request) -> tuple[dict[str, Any], Runner]:
+    from lukhas._kernels import anneal_csr as kc
     from lukhas._kernels import tempering as k
 
-    hot, cold = req.beta_range or default_beta_range(S)
-    replicas = req.num_replicas or 16
+    hot, cold = _beta_range_of(p, req)
+    replicas = req.num_replicas or default_replicas(p.n, hot, cold)
     betas = np.geomspace(hot, cold, replicas)
-    n = S.shape[0]
+    n = p.n
 
     def run(rng: npt.NDArray[np.uint64]) -> tuple[Int8Array, FloatArray]:
         runs = rng.shape[0]
         best = np.empty((runs, n), np.int8)
         seconds = np.empty(runs)
-        k._temper_qubo(S, betas, req.num_sweeps, np.empty((runs, replicas, n), np.int8),
-                       np.empty((runs, replicas, n)), np.empty((runs, replicas)),
-                       np.empty((runs, replicas), np.int64), best, rng, _clock(),
-                       np.empty((runs, 2), np.int64), seconds)
+        scratch = (np.empty((runs, replicas, n), np.int8), np.empty((runs, replicas, n)),
+                   np.empty((runs, replicas)), np.empty((runs, replicas), np.int64), best,
+                   rng, _clock(), np.empty((runs, 2), np.int64), seconds)
+        if p.dense is not None:
+            k._temper_qubo(p.dense, betas, req.num_sweeps, *scratch)
+        else:
+            kc._temper_qubo_csr(*p.csr, betas, req.num_sweeps, *scratch)
         return best, seconds
 
-    params = {"num_sweeps": req.num_sweeps, "beta_range": (hot, cold), "num_replicas": replicas}
+    params = {"num_sweeps": req.num_sweeps, "beta_range": (hot / p.scale, cold / p.scale),
+              "num_replicas": replicas}
     return params, run
 
 
@@ -188,59 +237,76 @@ def _ising_of(S: FloatArray) -> tuple[FloatArray, FloatArray]:
     return h, np.ascontiguousarray(pair)
 
 
-def _prepare_sqa(S: FloatArray, req: _Request) -> tuple[dict[str, Any], Runner]:
+def _prepare_sqa(p: Problem, req: _Request) -> tuple[dict[str, Any], Runner]:
     from lukhas._kernels import anneal as k
+    from lukhas._kernels import anneal_csr as kc
 
-    h, pair = _ising_of(S)
+    off, signed = p.row_abs_sums()
+    h = 0.5 * signed
     slices = req.trotter_slices or 8
-    scale = float((np.abs(h) + np.abs(pair).sum(axis=1)).max()) or 1.0
-    cold = default_beta_range(S)[1]
-    beta = req.beta if req.beta is not None else cold
-    g_start, g_end = req.transverse_field or (scale, 1e-3 * scale)
+    scale = float((np.abs(h) + 0.5 * off).max()) or 1.0
+    cold = _beta_bounds(p)[1]
+    beta = req.beta * p.scale if req.beta is not None else cold
+    if req.transverse_field is None:
+        g_start, g_end = scale, 1e-3 * scale
+    else:
+        g_start, g_end = (g / p.scale for g in req.transverse_field)
     gammas = np.linspace(g_start, g_end, req.num_sweeps) if req.num_sweeps else np.empty(0)
-    n = S.shape[0]
+    n = p.n
+    pair = _ising_of(p.dense)[1] if p.dense is not None else 0.5 * p.data
 
     def run(rng: npt.NDArray[np.uint64]) -> tuple[Int8Array, FloatArray]:
         reads = rng.shape[0]
         spins = np.empty((reads, n), np.int8)
         seconds = np.empty(reads)
-        k._quantum_anneal_ising(h, pair, gammas, beta, np.empty((reads, slices, n), np.int8),
-                                np.empty((reads, slices, n)), spins, rng, _clock(),
-                                np.empty((reads, 2), np.int64), seconds)
+        scratch = (gammas, beta, np.empty((reads, slices, n), np.int8),
+                   np.empty((reads, slices, n)), spins, rng, _clock(),
+                   np.empty((reads, 2), np.int64), seconds)
+        if p.dense is not None:
+            k._quantum_anneal_ising(h, pair, *scratch)
+        else:
+            kc._quantum_anneal_ising_csr(h, p.indptr, p.indices, pair, *scratch)
         return ((spins + 1) // 2).astype(np.int8), seconds
 
-    params = {"num_sweeps": req.num_sweeps, "trotter_slices": slices, "beta": beta,
-              "transverse_field": (g_start, g_end)}
+    params = {"num_sweeps": req.num_sweeps, "trotter_slices": slices, "beta": beta / p.scale,
+              "transverse_field": (g_start * p.scale, g_end * p.scale)}
     return params, run
 
 
-def _prepare_sb(S: FloatArray, req: _Request) -> tuple[dict[str, Any], Runner]:
+def _prepare_sb(p: Problem, req: _Request) -> tuple[dict[str, Any], Runner]:
+    from lukhas._kernels import anneal_csr as kc
     from lukhas._kernels import bifurcation as k
 
-    h, pair = _ising_of(S)
-    n = S.shape[0]
-    m = n + 1  # spin n is an ancilla carrying the fields: h_i s_i = h_i s_i s_a when s_a = +1
-    K = np.zeros((m, m))
-    K[:n, :n] = -pair
-    K[:n, n] = -h
-    K[n, :n] = -h
-    spread = math.sqrt(float((K * K).sum()) / (m * (m - 1))) or 1.0
-    c0 = 0.5 / (spread * math.sqrt(m))
-    dt = req.time_step if req.time_step is not None else 1.25
+    couplings = sb_couplings(p)
+    m = couplings.m
+    top, bottom = couplings.spectrum()
+    # The pump crosses the bifurcation of the top mode when a0 - a(t) = c0 * top: c0 = a0 / top
+    # puts it at the start (Goto et al. choose 0.5 / (sigma sqrt(n)), the same on SK models).
+    c0 = 1.0 / top if top > 0.0 else 1.0
+    # Symplectic Euler is stable while dt * omega < 2; the stiffest mode has
+    # omega**2 = a0 * (a0 + c0 * |bottom|).  Goto's dt = 1.25 when that allows it.
+    stiffness = 1.0 + c0 * max(-bottom, 0.0)
+    default_dt = min(1.25, 1.8 / math.sqrt(stiffness))
+    dt = req.time_step if req.time_step is not None else default_dt
     discrete = req.sb_variant == "discrete"
 
     def run(rng: npt.NDArray[np.uint64]) -> tuple[Int8Array, FloatArray]:
         reads = rng.shape[0]
         spins = np.empty((reads, m), np.int8)
         seconds = np.empty(reads)
-        k._bifurcate(K, req.num_sweeps, dt, 1.0, c0, discrete, np.empty((reads, m)),
-                     np.empty((reads, m)), np.empty((reads, m)), spins, rng, _clock(),
-                     np.empty((reads, 2), np.int64), seconds)
-        aligned = spins[:, :n] * spins[:, n:]
+        scratch = (req.num_sweeps, dt, 1.0, c0, discrete, np.empty((reads, m)),
+                   np.empty((reads, m)), np.empty((reads, m)), spins, rng, _clock(),
+                   np.empty((reads, 2), np.int64), seconds)
+        if couplings.dense is not None:
+            k._bifurcate(couplings.dense, *scratch)
+        else:
+            kc._bifurcate_csr(couplings.indptr, couplings.indices, couplings.data, *scratch)
+        n = p.n
+        aligned = spins[:, :n] * spins[:, n:] if couplings.ancilla else spins
         return ((aligned + 1) // 2).astype(np.int8), seconds
 
     params = {"num_sweeps": req.num_sweeps, "sb_variant": req.sb_variant, "time_step": dt,
-              "c0": c0}
+              "c0": c0 / p.scale}
     return params, run
 
 
@@ -261,7 +327,7 @@ def exact_ground_state(S: FloatArray) -> tuple[Int8Array, float]:
     return best_x[winner : winner + 1].copy(), time.perf_counter() - start
 
 
-_PREPARERS: dict[str, Callable[[FloatArray, _Request], tuple[dict[str, Any], Runner]]] = {
+_PREPARERS: dict[str, Callable[[Problem, _Request], tuple[dict[str, Any], Runner]]] = {
     "sa": _prepare_sa,
     "sqa": _prepare_sqa,
     "pt": _prepare_pt,
@@ -269,12 +335,27 @@ _PREPARERS: dict[str, Callable[[FloatArray, _Request], tuple[dict[str, Any], Run
 }
 
 
-def descend(S: FloatArray, x: Int8Array, method: str) -> None:
-    """Run the ``method`` local search ("greedy" or "swap") in place on trusted inputs."""
+def descend(S: FloatArray | Problem, x: Int8Array, method: str) -> None:
+    """Run the ``method`` local search ("greedy" or "swap") in place on trusted inputs.
+
+    ``S`` is a symmetric dense matrix or a :class:`Problem` (dense or CSR).
+    """
+    from lukhas._kernels import anneal_csr as kc
     from lukhas._kernels import qubo_search as k
 
-    kernel = k._steepest_descent if method == "greedy" else k._swap_descent
-    kernel(S, _tolerance(S), x, np.empty(x.shape))
+    if not isinstance(S, Problem):
+        kernel = k._steepest_descent if method == "greedy" else k._swap_descent
+        scale = max(float(np.abs(S).sum(axis=1).max()), 1e-300)
+        kernel(S, 1e-12 * scale, x, np.empty(x.shape))
+        return
+    tol = _tolerance(S)
+    if S.dense is not None:
+        kernel = k._steepest_descent if method == "greedy" else k._swap_descent
+        kernel(S.dense, tol, x, np.empty(x.shape))
+    elif method == "greedy":
+        kc._steepest_descent_csr(*S.csr, tol, x, np.empty(x.shape))
+    else:
+        kc._swap_descent_csr(*S.csr, tol, x, np.empty(x.shape), np.empty(x.shape))
 
 
 def repair_cardinality(S: FloatArray, x: Int8Array, count: int) -> None:
@@ -320,8 +401,17 @@ def solve_qubo(
 
     Parameters
     ----------
-    Q : array_like of shape (n, n), dtype=float64
-        Any square QUBO matrix; its symmetric part is used.
+    Q : array_like of shape (n, n), scipy.sparse matrix, dimod BQM or edge list
+        The QUBO; its symmetric part is used.  A dense matrix (any square
+        layout), a ``scipy.sparse`` matrix, a dimod ``BinaryQuadraticModel``
+        (columns in ``bqm.variables`` order, its offset added) or an edge list:
+        a dict ``{(i, j): w}`` or a list of ``(i, j, w)`` tuples (``i == j``
+        for linear terms, duplicates summed).  Problems with at most 10% of
+        their off-diagonal entries non-zero run on compressed sparse rows
+        (O(degree) per flip, no ``n x n`` array is ever built from sparse
+        input); denser ones on dense kernels.  Default schedules are computed
+        from ``Q / max |S_ij|``, so ``c Q`` (``c > 0``) gives the same samples
+        for one seed.
     method : {"sa", "sqa", "pt", "sb", "exact"}, default="sa"
         ``"sa"`` simulated annealing (Metropolis single flips, geometric beta
         schedule); ``"sqa"`` path-integral simulated quantum annealing;
@@ -340,21 +430,25 @@ def solve_qubo(
         Seed of :class:`numpy.random.SeedSequence`; ``None`` draws fresh
         entropy, recorded in ``parameters["seed"]`` for replay.
     beta_range : (float, float) or None, default=None
-        SA/PT (hot, cold) inverse temperatures; default
+        SA/PT (hot, cold) inverse temperatures, ``hot <= cold``; default
         :func:`default_beta_range`.
     num_replicas : int or None, default=None
-        PT ladder size (default 16).
+        PT ladder size; default :func:`default_replicas` of ``n`` and the
+        beta range (8 to 32).
     trotter_slices : int or None, default=None
         SQA Trotter slices (default 8).
     transverse_field : (float, float) or None, default=None
-        SQA transverse field, start and end of its linear schedule; default
+        SQA transverse field, start >= end of its linear schedule; default
         ``(G, G / 1000)`` with ``G`` the largest Ising local-field bound.
     beta : float or None, default=None
         SQA inverse temperature (default: the cold end of :func:`default_beta_range`).
     sb_variant : {"discrete", "ballistic"}, default="discrete"
         SB flavour (dSB or bSB).
     time_step : float or None, default=None
-        SB integration step (default 1.25).
+        SB integration step.  The coupling scale ``c0`` is ``1 / lambda_max``
+        of the SB coupling matrix (power iteration), so the pump crosses the
+        first bifurcation at the start on any problem; the default step is
+        Goto's 1.25, smaller when the stiffest mode needs it for stability.
     postprocess : {"greedy", "swap"}, sequence of them, or None, default=None
         Local search on every read, in the order given: steepest single-flip
         descent, or best-improvement swaps that keep the number of ones
@@ -373,8 +467,10 @@ def solve_qubo(
     TypeError
         Wrongly typed arguments.
     ValueError
-        ``Q`` not square or not finite, an unknown method, ``n > 30`` for
-        ``"exact"``, or out-of-range counts.
+        ``Q`` not square or not finite, coefficients so large that energies
+        could overflow (``sum |Q_ij| + |offset|`` above about 4.5e307), an
+        unknown method, ``n > 30`` for ``"exact"``, a reversed ``beta_range``
+        or ``transverse_field``, or out-of-range counts.
 
     Examples
     --------
@@ -388,8 +484,9 @@ def solve_qubo(
     """
     started = time.perf_counter()
     method = check_choice("method", method, METHODS)
-    S = symmetric_part(as_square_matrix("Q", Q))
     const = check_real("offset", offset)
+    problem = as_problem("Q", Q, const)
+    const += problem.offset
     reads = check_int("num_reads", num_reads, low=1)
     sweeps = _DEFAULT_SWEEPS[method] if num_sweeps is None else check_int(
         "num_sweeps", num_sweeps, low=0)
@@ -401,37 +498,37 @@ def solve_qubo(
         searches = tuple(check_choice("postprocess", p, POSTPROCESS) for p in steps)
     request = _Request(
         num_sweeps=sweeps,
-        beta_range=None if beta_range is None else _check_range("beta_range", beta_range),
+        beta_range=None if beta_range is None else _check_range("beta_range", beta_range, True),
         num_replicas=None if num_replicas is None else check_int(
             "num_replicas", num_replicas, low=2),
         trotter_slices=None if trotter_slices is None else check_int(
             "trotter_slices", trotter_slices, low=2),
         transverse_field=None if transverse_field is None else _check_range(
-            "transverse_field", transverse_field),
+            "transverse_field", transverse_field, False),
         beta=None if beta is None else check_real("beta", beta, low=0.0, low_inclusive=False),
         sb_variant=check_choice("sb_variant", sb_variant, ("discrete", "ballistic")),
         time_step=None if time_step is None else check_real(
             "time_step", time_step, low=0.0, low_inclusive=False),
     )
-    n = S.shape[0]
+    n = problem.n
     if method == "exact":
         if n > EXACT_MAX_VARIABLES:
             raise ValueError(f"method='exact' enumerates 2**n states and needs n <= "
                              f"{EXACT_MAX_VARIABLES}, got n={n}; use 'sa', 'pt', 'sqa' or 'sb'.")
-        x, seconds = exact_ground_state(S)
+        x, seconds = exact_ground_state(problem.normalised_dense())
         params: dict[str, Any] = {}
         timings = np.array([seconds])
     else:
-        params, run = _PREPARERS[method](S, request)
+        params, run = _PREPARERS[method](problem, request)
         rng, entropy = read_streams(seed, reads)
         params["seed"] = entropy
         x, timings = _run_reads(run, rng, progress, method)
     for search in searches:
-        descend(S, x, search)
-    params.update(num_reads=x.shape[0], postprocess=searches)
-    energies = qubo_energies(S, x, const)
-    logger.debug("solve_qubo(%s): n=%d reads=%d best=%.6g", method, n, x.shape[0],
-                 float(energies.min()))
+        descend(problem, x, search)
+    params.update(num_reads=x.shape[0], postprocess=searches, sparse=problem.sparse)
+    energies = problem.energies(x, const)
+    logger.debug("solve_qubo(%s): n=%d reads=%d sparse=%s best=%.6g", method, n, x.shape[0],
+                 problem.sparse, float(energies.min()))
     return SampleSet(x, energies, timings, method, params, time.perf_counter() - started)
 
 
@@ -457,8 +554,8 @@ def local_search(Q: Any, samples: Any, method: str = "greedy") -> Int8Array:
 
     Parameters
     ----------
-    Q : array_like of shape (n, n), dtype=float64
-        QUBO matrix (any square layout).
+    Q : array_like of shape (n, n), scipy.sparse matrix, dimod BQM or edge list
+        QUBO (any form :func:`solve_qubo` accepts).
     samples : array_like of shape (reads, n) or (n,)
         Starting states (0/1).
     method : {"greedy", "swap"}, default="greedy"
@@ -478,8 +575,8 @@ def local_search(Q: Any, samples: Any, method: str = "greedy") -> Int8Array:
     >>> local_search([[1.0, 0.0], [0.0, -1.0]], [[1, 0]], method="swap")
     array([[0, 1]], dtype=int8)
     """
-    S = symmetric_part(as_square_matrix("Q", Q))
+    problem = as_problem("Q", Q)
     check_choice("method", method, POSTPROCESS)
-    x = as_binary_samples("samples", samples, S.shape[0]).copy()
-    descend(S, x, method)
+    x = as_binary_samples("samples", samples, problem.n).copy()
+    descend(problem, x, method)
     return x

@@ -8,7 +8,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from lukhas._validation import check_array, check_int, describe
+from lukhas._validation import check_array, check_int, describe, exact_int_array
 
 __all__ = ["U64_MAX", "as_clock_matrix", "check_counter"]
 
@@ -86,7 +86,17 @@ def as_clock_matrix(
         and value.ndim == ndim
     ):
         return value
-    arr = check_array(name, value, ndim=ndim)
+    try:
+        arr = check_array(name, value, ndim=ndim)
+    except TypeError:
+        # A list holding ints beyond uint64 reads as objects: out of range, not a type error.
+        if exact_int_array(name, value, np.uint64) is None:
+            raise
+        raise  # pragma: no cover - exact_int_array raised ValueError for such a list
+    if arr.dtype.kind == "f":  # NumPy reads a list holding ints >= 2**63 as float64
+        exact = exact_int_array(name, value, np.uint64)
+        if exact is not None:
+            arr = check_array(name, exact, ndim=ndim)
     if arr.dtype.kind not in "iub":
         raise TypeError(f"`{name}` must hold unsigned integer counters, got {describe(arr)}.")
     if arr.dtype.kind == "b":

@@ -7,12 +7,15 @@ integers and plug into :func:`lukhas.services.policy_guard.as_hlc_stamp` through
 ``__index__``.
 
 Guarantees: every stamp a clock issues is larger than every stamp it issued or
-received before.  Nothing moves ``l`` more than ``max_drift_ms`` ahead of the
-local physical clock: a message that would is refused with
-:class:`ClockDriftError` and leaves the clock unchanged.  If 65,536 events
-share one millisecond, the counter borrows the next millisecond (``l + 1``),
-under the same guard.  If the physical clock itself steps back, ``l`` holds
-(local events keep counting) until physical time catches up.
+received before.  A received stamp whose ``l`` leads the local physical clock by
+more than ``max_drift_ms`` is refused with :class:`ClockDriftError` and leaves
+the clock unchanged.  Local events never fail: if 65,536 events share one
+``l``, the counter carries into the next millisecond (``l + 1``), as Kulkarni et
+al. allow, and if the physical clock steps back, ``l`` holds and local events
+keep counting (carrying as needed) until physical time catches up.  The drift
+bound therefore applies to remote stamps only; a clock's own ``l`` leads
+physical time by at most one millisecond per 65,536 events issued while the
+physical clock stood still or went back.
 """
 
 from __future__ import annotations
@@ -45,6 +48,9 @@ DEFAULT_MAX_DRIFT_MS: Final[int] = 60_000
 _MAX_MS: Final[int] = _clock.HLC_MAX_PHYSICAL_MS
 _MAX_COUNTER: Final[int] = _clock.HLC_MAX_COUNTER
 _EPOCH: Final[datetime] = datetime(1970, 1, 1, tzinfo=UTC)
+#: Largest physical time a ``datetime`` can show (9999-12-31 23:59:59.999 UTC).
+_MAX_DATETIME_MS: Final[int] = (
+    (datetime.max.replace(tzinfo=UTC) - _EPOCH) // timedelta(milliseconds=1))
 
 
 class ClockDriftError(ValueError):
@@ -171,6 +177,10 @@ class HLCTimestamp(_clock.HLCTimestampCore):
         >>> HLCTimestamp(0, 9).to_datetime()
         datetime.datetime(1970, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
         """
+        if self.physical_ms > _MAX_DATETIME_MS:
+            raise ValueError(
+                f"`physical_ms`={self.physical_ms} is after datetime.max (9999-12-31), the "
+                f"latest instant a datetime holds (physical_ms <= {_MAX_DATETIME_MS}).")
         return _EPOCH + timedelta(milliseconds=self.physical_ms)
 
     def __repr__(self) -> str:
@@ -198,8 +208,8 @@ class HybridLogicalClock(_clock.HybridLogicalClockCore):
         since the Unix epoch.  ``None`` reads ``CLOCK_REALTIME`` in C (the fast
         path).  Inject one for tests and simulations.
     max_drift_ms : int or None, default=DEFAULT_MAX_DRIFT_MS
-        Largest lead of logical time over physical time accepted, in ms;
-        ``None`` disables the guard.
+        Largest lead of a received stamp's physical part over the local
+        physical clock accepted, in ms; ``None`` disables the guard.
 
     Attributes
     ----------
@@ -210,9 +220,9 @@ class HybridLogicalClock(_clock.HybridLogicalClockCore):
     Raises
     ------
     ClockDriftError
-        From :meth:`receive` (or, after 65,536 events in one millisecond, from
-        :meth:`now`) when logical time would lead physical time by more than
-        ``max_drift_ms``.
+        From :meth:`receive` when the remote stamp's physical part leads the
+        local physical clock by more than ``max_drift_ms`` (:meth:`now` and
+        :meth:`send` never raise it).
 
     Examples
     --------

@@ -11,6 +11,7 @@ early stopping, fatigue accounting and the :class:`OptimizeResult`.
 from __future__ import annotations
 
 import logging
+import numbers
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from lukhas.primitives.evolve._fatigue import PROCESS_FATIGUE
 from lukhas.primitives.evolve._result import OptimizeResult
 
 __all__ = [
+    "BOUND_LIMIT",
     "Objective",
     "RunControl",
     "Search",
@@ -38,6 +40,10 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 FloatArray = npt.NDArray[np.float64]
+
+#: Largest bound magnitude: differences and sums of points (DE mutants, PSO velocities, the
+#: midpoints of repairs) stay far inside the float64 range.
+BOUND_LIMIT = 1e300
 
 
 def parse_bounds(bounds: Any) -> tuple[FloatArray, FloatArray]:
@@ -56,6 +62,13 @@ def parse_bounds(bounds: Any) -> tuple[FloatArray, FloatArray]:
         )
     lower = np.ascontiguousarray(arr[:, 0])
     upper = np.ascontiguousarray(arr[:, 1])
+    huge = np.flatnonzero(np.abs(arr).max(axis=1) > BOUND_LIMIT)
+    if huge.size:
+        j = int(huge[0])
+        raise ValueError(
+            f"`bounds` must lie within [-{BOUND_LIMIT:g}, {BOUND_LIMIT:g}] (moves and "
+            f"differences of points must stay finite), got {tuple(arr[j])} at index {j}."
+        )
     bad = np.flatnonzero(lower >= upper)
     if bad.size:
         j = int(bad[0])
@@ -82,7 +95,12 @@ class Objective:
         if rows.size == 0:
             return
         if self.kind == "vectorized":
-            values = np.asarray(self.func(x[rows]), dtype=np.float64)
+            raw = np.asarray(self.func(x[rows]))
+            if raw.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"`f` with vectorized=True must return real numbers, got {describe(raw)}."
+                )
+            values = raw.astype(np.float64)
             if values.shape != (rows.size,):
                 raise ValueError(
                     f"`f` with vectorized=True must return shape ({rows.size},) for a population "
@@ -91,15 +109,24 @@ class Objective:
         else:
             values = np.empty(rows.size)
             for k, i in enumerate(rows):
-                try:
-                    values[k] = float(self.func(x[i]))
-                except TypeError as err:
+                value = self.func(x[i])
+                if not _is_real(value):
                     raise TypeError(
-                        f"`f` must return a real number for a point of shape {x[i].shape}; "
-                        "pass vectorized=True if it takes the whole population."
-                    ) from err
+                        f"`f` must return a real number for a point of shape {x[i].shape}, "
+                        f"got {describe(value)}; pass vectorized=True if it takes the whole "
+                        "population."
+                    )
+                values[k] = float(value)
         np.copyto(values, np.inf, where=np.isnan(values))
         out[rows] = values
+
+
+def _is_real(value: Any) -> bool:
+    """A real scalar: a Python or numpy int/float (not a string, bool or complex), or a 0-d array."""
+    if isinstance(value, np.ndarray):
+        return value.ndim == 0 and value.dtype.kind in "iuf"
+    return isinstance(value, (numbers.Real, np.integer, np.floating)) and not isinstance(
+        value, (bool, np.bool_))
 
 
 def make_objective(f: Any, vectorized: bool) -> Objective:

@@ -66,6 +66,7 @@ class ParticleSwarm:
     Parameters
     ----------
     bounds : sequence of (float, float)
+        ``(low, high)`` per dimension, each within ``[-1e300, 1e300]``.
         Box for each of the ``d`` dimensions.
     popsize : int, default=40
         Number of particles (>= 2).
@@ -264,6 +265,7 @@ def pso_minimize(
         population (n, d) -> (n,).  Otherwise a plain Python function of one
         point (works; slow, one Python call per evaluation).  NaN counts as +inf.
     bounds : sequence of (float, float)
+        ``(low, high)`` per dimension, each within ``[-1e300, 1e300]``.
         ``(low, high)`` for each of the ``d`` dimensions.
     popsize : int, default=40
         Number of particles.

@@ -38,8 +38,10 @@ import numpy.typing as npt
 
 from lukhas._validation import check_choice, check_int, describe
 from lukhas.primitives.vector._checks import (
+    MAX_ID,
     check_ids,
     check_k,
+    check_magnitude,
     check_queries,
     check_vectors,
     normalize_rows,
@@ -437,6 +439,10 @@ class IdLedger:
             Ids that are not n unique non-negative ints, or are already stored.
         """
         if ids is None:
+            if self._next + n - 1 > MAX_ID:
+                raise ValueError(
+                    f"no {n} fresh ids are left: the next is {self._next} and ids stop at "
+                    f"{MAX_ID}; pass explicit `ids` below it.")
             return np.arange(self._next, self._next + n, dtype=np.int64)
         new_ids = check_ids(ids, n)
         clash = self._stored(new_ids)
@@ -514,6 +520,8 @@ def prepare_vectors(name: str, value: Any, dim: int, dtype: np.dtype[Any], metri
     [[0.6, 0.8]]
     """
     arr = check_vectors(name, value, dim, dtype)
+    if not metric.unit_rows:
+        check_magnitude(name, arr, metric.kernel)
     if metric.unit_rows:
         unit = normalize_rows(name, arr)
         return unit if normalize else arr
@@ -551,6 +559,8 @@ def prepare_search(queries: Any, k: Any, dim: int, dtype: np.dtype[Any], metric:
     q, single = check_queries(queries, dim, dtype)
     if metric.unit_rows:
         q = normalize_rows("queries", q)
+    else:
+        check_magnitude("queries", q, metric.kernel)
     return q, k, single
 
 

@@ -128,7 +128,7 @@ def exact_search(
     else:
         bias = np.empty(0, dtype=dtype)
         left = queries
-    if n:
+    if n and nq:
         col_block = max(256, min(n, BLOCK_BYTES // (dtype.itemsize * min(nq, QUERY_BLOCK))))
         buffer = np.empty(min(nq, QUERY_BLOCK) * col_block, dtype=dtype)
         for q0 in range(0, nq, QUERY_BLOCK):

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lukhas._validation import check_dtype, check_int
+from lukhas.primitives.vector._checks import check_id_array, id_key
 from lukhas.primitives.vector._core import (
     BACKENDS,
     IdLedger,
@@ -92,7 +93,7 @@ class FlatIndex:
                 f"size={self._size})")
 
     def __contains__(self, ident: object) -> bool:
-        return isinstance(ident, int | np.integer) and int(ident) in self._row_of
+        return id_key(ident) in self._row_of
 
     @property
     def ids(self) -> npt.NDArray[np.int64]:
@@ -213,7 +214,7 @@ class FlatIndex:
         >>> index.get([7]).tolist()
         [[1.0, 2.0]]
         """
-        wanted = np.atleast_1d(np.asarray(ids, dtype=np.int64))
+        wanted = check_id_array("ids", ids)
         with self._lock:
             try:
                 rows = [self._row_of[int(i)] for i in wanted]

@@ -16,6 +16,7 @@ import numpy.typing as npt
 
 from lukhas._native import hnsw as _hnsw
 from lukhas._validation import check_int, check_real
+from lukhas.primitives.vector._checks import id_key
 from lukhas.primitives.vector._core import (
     BACKENDS,
     IdLedger,
@@ -154,7 +155,7 @@ class HNSWIndex:
         return len(self._node_of)
 
     def __contains__(self, ident: object) -> bool:
-        return isinstance(ident, int | np.integer) and int(ident) in self._node_of
+        return id_key(ident) in self._node_of
 
     def __repr__(self) -> str:
         return (f"HNSWIndex(dim={self.dim}, metric={self.metric!r}, M={self.M}, "

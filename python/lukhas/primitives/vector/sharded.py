@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lukhas._validation import check_int, describe
+from lukhas.primitives.vector._checks import id_key
 from lukhas.primitives.vector._core import (
     BACKENDS,
     METRICS,
@@ -202,10 +203,11 @@ class ShardedStore(Closing):
                 f"n_shards={self.n_shards}, size={len(self)})")
 
     def __contains__(self, ident: object) -> bool:
-        if not isinstance(ident, int | np.integer) or int(ident) < 0:
+        key = id_key(ident)
+        if key < 0:
             return False
-        shard = self._shards[int(ident) % self.n_shards]
-        return bool(shard.stored(np.array([int(ident)], dtype=np.int64)).result())
+        shard = self._shards[key % self.n_shards]
+        return bool(shard.stored(np.array([key], dtype=np.int64)).result())
 
     def close(self) -> None:
         """Release the shards (their data is dropped); idempotent.  The client stays open.

@@ -13,11 +13,11 @@ resolution`` seconds; "the window" at time ``now`` is the bucket holding
 ``now`` and the ``resolution - 1`` buckets before it, so it slides one bucket
 at a time.  Each series keeps
 
-* per-bucket counts in :class:`~lukhas.primitives.ring.RingBuffer` rings of
+* per-bucket counts in a :class:`~lukhas.primitives.window.RollingRecords` of
   ``resolution`` buckets, so window counts are exact however busy the
   endpoint is; and
 * the latest ``max_samples`` (time, latency, status class) triples in
-  :class:`~lukhas.primitives.ring.RingBuffer` rings; percentiles use the samples
+  :class:`~lukhas.primitives.window.RollingRecords`; percentiles use the samples
   inside the window, so under more than ``max_samples`` requests per window
   they describe the latest ``max_samples`` requests (``latency_samples`` in
   the stats says how many were used).
@@ -42,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lukhas._validation import check_choice, check_int, check_real, check_str, describe
-from lukhas.primitives.ring import RingBuffer
+from lukhas.primitives.window import RollingRecords
 
 __all__ = ["LATENCY_PERCENTILES", "TOP_KEYS", "UsageAnalytics"]
 
@@ -77,29 +77,20 @@ def _status_class(status: int) -> int:
 
 
 class _Series:
-    """Rolling counts and latency samples of one endpoint, one user or everything."""
+    """Rolling counts and latency samples of one endpoint, one user or everything.
 
-    __slots__ = (
-        "bucket_client",
-        "bucket_ids",
-        "bucket_requests",
-        "bucket_server",
-        "sample_class",
-        "sample_latency",
-        "sample_time",
-        "total_client",
-        "total_requests",
-        "total_server",
-    )
+    Both are :class:`~lukhas.primitives.window.RollingRecords`, the services' shared
+    rolling window: ``buckets`` (bucket id, requests, client and server errors) and
+    ``samples`` (time, latency, status class).
+    """
+
+    __slots__ = ("buckets", "samples", "total_client", "total_requests", "total_server")
 
     def __init__(self, resolution: int, max_samples: int) -> None:
-        self.bucket_ids = RingBuffer(resolution, np.int64)
-        self.bucket_requests = RingBuffer(resolution, np.int64)
-        self.bucket_client = RingBuffer(resolution, np.int64)
-        self.bucket_server = RingBuffer(resolution, np.int64)
-        self.sample_time = RingBuffer(max_samples, np.float64)
-        self.sample_latency = RingBuffer(max_samples, np.float64)
-        self.sample_class = RingBuffer(max_samples, np.uint8)
+        self.buckets = RollingRecords(resolution, id=np.int64, requests=np.int64,
+                                      client=np.int64, server=np.int64)
+        self.samples = RollingRecords(max_samples, t=np.float64, latency=np.float64,
+                                      cls=np.uint8)
         self.total_requests = 0
         self.total_client = 0
         self.total_server = 0
@@ -107,19 +98,15 @@ class _Series:
     def add(self, bucket: int, t: float, latency_ms: float, status_class: int) -> None:
         client = int(status_class == _CLIENT_ERROR)
         server = int(status_class == _SERVER_ERROR)
-        if len(self.bucket_ids) and int(self.bucket_ids[-1]) == bucket:
+        buckets = self.buckets
+        if len(buckets) and int(buckets.last("id")) == bucket:
             # Same bucket as the latest event: bump its counts in place (pop + append).
-            self.bucket_requests.append(int(self.bucket_requests.pop()) + 1)
-            self.bucket_client.append(int(self.bucket_client.pop()) + client)
-            self.bucket_server.append(int(self.bucket_server.pop()) + server)
+            _, requests, old_client, old_server = buckets.pop()
+            buckets.append(bucket, int(requests) + 1, int(old_client) + client,
+                           int(old_server) + server)
         else:
-            self.bucket_ids.append(bucket)
-            self.bucket_requests.append(1)
-            self.bucket_client.append(client)
-            self.bucket_server.append(server)
-        self.sample_time.append(t)
-        self.sample_latency.append(latency_ms)
-        self.sample_class.append(status_class)
+            buckets.append(bucket, 1, client, server)
+        self.samples.append(t, latency_ms, status_class)
         self.total_requests += 1
         self.total_client += client
         self.total_server += server
@@ -127,15 +114,15 @@ class _Series:
     def stats(self, window: _Window) -> dict[str, Any]:
         """Figures over the window's buckets and since creation."""
         first, last = window.first_bucket, window.last_bucket
-        ids = self.bucket_ids.to_array()
+        ids = self.buckets.column("id")
         in_window = (ids >= first) & (ids <= last)
-        requests = int(self.bucket_requests.to_array()[in_window].sum())
-        client = int(self.bucket_client.to_array()[in_window].sum())
-        server = int(self.bucket_server.to_array()[in_window].sum())
-        times = self.sample_time.to_array()
+        requests = int(self.buckets.column("requests")[in_window].sum())
+        client = int(self.buckets.column("client")[in_window].sum())
+        server = int(self.buckets.column("server")[in_window].sum())
+        times = self.samples.column("t")
         sample_buckets = np.floor(times / window.bucket_seconds)
         sample_in_window = (sample_buckets >= first) & (sample_buckets <= last)
-        latencies = self.sample_latency.to_array()[sample_in_window]
+        latencies = self.samples.column("latency")[sample_in_window]
         errors = client + server
         total_errors = self.total_client + self.total_server
         out: dict[str, Any] = {

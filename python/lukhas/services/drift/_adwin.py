@@ -3,15 +3,24 @@
 The window is an exponential histogram: level ``i`` holds at most
 ``max_buckets`` buckets of ``2**i`` samples each, every bucket storing its sum
 and its sum of squared deviations.  Memory is O(max_buckets log W) for a window
-of W samples, and the window's mean and variance stay exact (buckets are
-combined with Chan's parallel formula, never approximated).  Only the cut
-points between buckets are tested, which is what makes ADWIN2 approximate
-with respect to the exact test over every split (``tests/reference``).
+of W samples.  Only the cut points between buckets are tested, which is what
+makes ADWIN2 approximate with respect to the exact test over every split
+(``tests/reference``).
+
+The test, the bucket arithmetic and the order of every floating-point operation
+are those of ``river.drift.ADWIN`` (MOA's variant of the paper's bound, with the
+minimum sub-window in the harmonic mean), so on the same stream with the same
+parameters both report the same change points (``tests/lukhas/core``
+cross-checks this against river itself).
 
 The histogram lives in preallocated arrays (one ring of ``max_buckets + 1``
 slots per level) and every update, merge and cut test runs in the Numba
-kernel :func:`lukhas._kernels.drift.adwin_run`; :meth:`ADWIN.update_many`
-processes a whole batch in one kernel call.  Numba loads on first update.
+kernel :func:`lukhas._kernels.drift.adwin_run`.  :meth:`ADWIN.update` only
+queues the sample until the next update at which a test can run (every
+``clock`` samples, past the grace period), then hands the queue to the kernel in
+one call, so a one-at-a-time update costs about a Python call;
+:meth:`ADWIN.update_many` processes a whole batch in one kernel call.  Numba
+loads on the first kernel call.
 """
 
 from __future__ import annotations
@@ -38,25 +47,31 @@ def _kernels() -> ModuleType:
 
 logger = logging.getLogger(__name__)
 
-#: Levels of the histogram and size of the integer state; equal to
-#: ``ADWIN_MAX_LEVELS`` / ``ADWIN_COUNTERS_SIZE`` of the kernel module, which is
-#: not imported here so that this module never loads Numba.
+#: Levels of the histogram and layout of the integer state; equal to the
+#: ``ADWIN_*`` constants of the kernel module, which is not imported here so that
+#: this module never loads Numba.
 _MAX_LEVELS = 62
-_WIDTH, _N_LEVELS, _TICKS, _N_DETECTIONS = range(4)
+_WIDTH = 2 * _MAX_LEVELS
+_N_LEVELS, _TICKS, _N_DETECTIONS = _WIDTH + 1, _WIDTH + 2, _WIDTH + 3
+_CLOCK, _MAX_BUCKETS, _MIN_WINDOW, _GRACE = _WIDTH + 4, _WIDTH + 5, _WIDTH + 6, _WIDTH + 7
+_INTS_SIZE = _WIDTH + 8
 
 
 class ADWIN:
     """Adaptive sliding window that drops its old part when the mean changes.
 
-    Every ``clock`` samples (once the window holds ``grace`` samples) each cut
-    between buckets splits the window into an older part ``W0`` (``n0``
-    samples) and a newer part ``W1`` (``n1``).  With ``m = 1 / (1/n0 + 1/n1)``,
-    ``s2`` the window variance and ``L = ln(2 ln(W) / delta)``, the cut is
-    significant when::
+    Every ``clock`` samples (once the window holds more than ``grace`` samples)
+    each cut between buckets splits the window into an older part ``W0`` (``n0``
+    samples) and a newer part ``W1`` (``n1``).  With ``w = min_window``, ``m = 1 /
+    (1/(n0 - w + 1) + 1/(n1 - w + 1))``, ``s2`` the window variance and ``L = ln(2
+    ln(W) / delta)``, the cut is significant when::
 
         |mean(W0) - mean(W1)| > sqrt(2 s2 L / m) + 2 L / (3 m)
 
-    and then the oldest bucket is dropped and the test repeats.
+    and then the oldest bucket is dropped and the test repeats.  This is
+    ``river.drift.ADWIN``'s test with the same parameter names (``min_window`` is
+    river's ``min_window_length``, ``grace`` its ``grace_period``), computed the
+    same way: both detect the same change points.
 
     Parameters
     ----------
@@ -70,7 +85,7 @@ class ADWIN:
     min_window : int, default=5
         Smallest sub-window on either side of a tested cut, >= 1.
     grace : int, default=10
-        No test before the window holds this many samples, >= 2.
+        No test until the window holds more than this many samples, >= 2.
 
     Attributes
     ----------
@@ -104,49 +119,72 @@ class ADWIN:
         self.max_buckets = check_int("max_buckets", max_buckets, low=2)
         self.min_window = check_int("min_window", min_window, low=1)
         self.grace = check_int("grace", grace, low=2)
-        slots = self.max_buckets + 1
-        self._bucket_sum = np.zeros((_MAX_LEVELS, slots), dtype=np.float64)
-        self._bucket_m2 = np.zeros((_MAX_LEVELS, slots), dtype=np.float64)
-        self._level_head = np.zeros(_MAX_LEVELS, dtype=np.int64)
-        self._level_count = np.zeros(_MAX_LEVELS, dtype=np.int64)
-        self._counters = np.zeros(4, dtype=np.int64)  # width, n_levels, ticks, n_detections
-        self._moments = np.zeros(2, dtype=np.float64)  # total, m2
-        self._one_sample = np.zeros(1, dtype=np.float64)  # reused by update()
-        self._one_flag = np.zeros(1, dtype=np.uint8)
-        self.drift_detected = False
+        self._buckets = np.zeros((2, _MAX_LEVELS, self.max_buckets + 1), dtype=np.float64)
+        self._ints = np.zeros(_INTS_SIZE, dtype=np.int64)
+        self._ints[[_CLOCK, _MAX_BUCKETS, _MIN_WINDOW, _GRACE]] = (
+            self.clock, self.max_buckets, self.min_window, self.grace)
+        self._floats = np.array([0.0, 0.0, self.delta])  # total, m2, delta
+        # Samples queued by update() until the next one at which a test can run.
+        self._pending: list[float] = []
+        self._due = self._next_due()
+        self._last_shrank = False
+
+    @property
+    def drift_detected(self) -> bool:
+        """Whether the latest update shrank the window."""
+        return self._last_shrank and not self._pending
+
+    def _next_due(self) -> int:
+        """Queued samples at which the next cut test runs (the kernel's state is current)."""
+        ticks, width = int(self._ints[_TICKS]), int(self._ints[_WIDTH])
+        due = self.clock - ticks % self.clock
+        while width + due <= self.grace:
+            due += self.clock
+        return due
+
+    def _sync(self) -> None:
+        """Run the queued samples (none of them reaches a test) through the kernel."""
+        if self._pending:
+            values = np.array(self._pending, dtype=np.float64)
+            self._pending.clear()
+            self._run(values, np.zeros(values.shape[0], dtype=np.uint8))
 
     # -- window statistics -----------------------------------------------------------
     @property
     def n_detections(self) -> int:
         """Changes detected so far (kept across :meth:`reset`)."""
-        return int(self._counters[_N_DETECTIONS])
+        return int(self._ints[_N_DETECTIONS])
 
     @property
     def width(self) -> int:
         """Samples in the window."""
-        return int(self._counters[_WIDTH])
+        self._sync()
+        return int(self._ints[_WIDTH])
 
     @property
     def total(self) -> float:
         """Sum of the samples in the window."""
-        return float(self._moments[0])
+        self._sync()
+        return float(self._floats[0])
 
     @property
     def mean(self) -> float:
         """Mean of the window (0.0 when empty)."""
         width = self.width
-        return float(self._moments[0]) / width if width else 0.0
+        return float(self._floats[0]) / width if width else 0.0
 
     @property
     def variance(self) -> float:
         """Population variance of the window (0.0 when empty)."""
         width = self.width
-        return float(self._moments[1]) / width if width else 0.0
+        return float(self._floats[1]) / width if width else 0.0
 
     @property
     def n_buckets(self) -> int:
         """Buckets in the exponential histogram (memory is proportional to it)."""
-        return int(self._level_count[: self._counters[_N_LEVELS]].sum())
+        self._sync()
+        levels = int(self._ints[_N_LEVELS])
+        return int(self._ints[_MAX_LEVELS: _MAX_LEVELS + levels].sum())
 
     # -- updates ---------------------------------------------------------------------
     def update(self, x: float) -> bool:
@@ -175,9 +213,17 @@ class ADWIN:
         >>> adwin.width
         100
         """
-        self._one_sample[0] = check_real("x", x)
-        self._run(self._one_sample, self._one_flag)
-        return self.drift_detected
+        if type(x) is not float or x - x != 0.0:  # not a float, or inf / NaN
+            x = check_real("x", x)
+        pending = self._pending
+        pending.append(x)
+        if len(pending) < self._due:
+            return False
+        values = np.array(pending, dtype=np.float64)
+        pending.clear()
+        flags = np.zeros(values.shape[0], dtype=np.uint8)
+        self._run(values, flags)
+        return self._last_shrank
 
     def update_many(self, xs: Any) -> npt.NDArray[np.bool_]:
         """Add many samples; same result as a loop of :meth:`update`.
@@ -205,6 +251,7 @@ class ADWIN:
         values = check_array("xs", xs, dtype=np.float64, ndim=1, contiguous=True, finite=True)
         flags = np.zeros(values.shape[0], dtype=np.uint8)
         if values.shape[0]:
+            self._sync()
             self._run(values, flags)
         return flags.astype(bool)
 
@@ -219,39 +266,25 @@ class ADWIN:
         >>> adwin.width, adwin.mean
         (0, 0.0)
         """
-        self._level_head[:] = 0
-        self._level_count[:] = 0
-        self._counters[[_WIDTH, _N_LEVELS, _TICKS]] = 0
-        self._moments[:] = 0.0
-        self.drift_detected = False
+        self._ints[: _TICKS + 1] = 0  # heads, counts, width, levels, ticks
+        self._floats[:2] = 0.0
+        self._pending.clear()
+        self._due = self._next_due()
+        self._last_shrank = False
 
     # -- internals -------------------------------------------------------------------
     def _run(self, values: npt.NDArray[np.float64], flags: npt.NDArray[np.uint8]) -> None:
         """Feed validated, contiguous float64 samples (at least one) to the kernel."""
-        _k = _kernels()
-        before = int(self._counters[_N_DETECTIONS])
-        _k.adwin_run(
-            values,
-            self.delta,
-            self.clock,
-            self.max_buckets,
-            self.min_window,
-            self.grace,
-            self._bucket_sum,
-            self._bucket_m2,
-            self._level_head,
-            self._level_count,
-            self._counters,
-            self._moments,
-            flags,
-        )
-        self.drift_detected = bool(flags[-1])
-        if self._counters[_N_DETECTIONS] != before:
+        before = int(self._ints[_N_DETECTIONS])
+        _kernels().adwin_run(values, self._buckets, self._ints, self._floats, flags)
+        self._last_shrank = bool(flags[-1])
+        self._due = self._next_due()
+        if self._ints[_N_DETECTIONS] != before:
             logger.debug(
                 "ADWIN: %d change(s) in %d samples, window now %d samples",
-                int(self._counters[_N_DETECTIONS]) - before,
+                int(self._ints[_N_DETECTIONS]) - before,
                 values.shape[0],
-                self.width,
+                int(self._ints[_WIDTH]),
             )
 
     def __repr__(self) -> str:

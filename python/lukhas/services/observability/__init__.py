@@ -1,11 +1,16 @@
-"""Observability: metrics, rolling-window percentiles, Prometheus exposition, health checks.
+"""Observability: metrics on ``prometheus_client``, rolling-window percentiles, health checks.
 
-- :class:`Counter`, :class:`Gauge`, :class:`Histogram` and :class:`RollingSummary`
-  (quantiles over the last N observations on :class:`lukhas.primitives.ring.RingBuffer`)
-  with labels, collected in a :class:`MetricsRegistry`;
-- :func:`render_prometheus` writes the Prometheus text format (``prometheus_client``'s
-  parser reads it back), and :class:`PrometheusBridge` plugs a registry into a
-  ``prometheus_client`` registry when that package is installed;
+- :class:`Counter`, :class:`Gauge` and :class:`Histogram` are ``prometheus_client``
+  metrics underneath (its registry, text and OpenMetrics exposition,
+  ``start_http_server``/WSGI/ASGI apps and multiprocess mode all apply);
+  :class:`RollingSummary` (quantiles over the last N observations in the shared
+  :class:`lukhas.primitives.window.RollingWindow`) is a custom collector; all are
+  collected in a :class:`MetricsRegistry` over a ``CollectorRegistry``;
+- :class:`LazyMetric` creates a metric in the process-wide registry on first use
+  (the path the consciousness ticker's metrics take too);
+- :meth:`MetricsRegistry.render` / :func:`render_prometheus` write the exposition,
+  :meth:`MetricsRegistry.serve` serves it, :class:`PrometheusBridge` plugs a
+  registry into another ``prometheus_client`` registry;
 - :class:`HealthRegistry` runs sync/async health probes into a :class:`HealthReport`;
 - :func:`log_event` and :class:`JsonFormatter` for structured logs (no handlers
   are installed by the library).
@@ -25,6 +30,7 @@ Examples
 
 from __future__ import annotations
 
+from lukhas.primitives.window import RollingWindow
 from lukhas.services.observability._exposition import (
     CONTENT_TYPE,
     MetricsRegistry,
@@ -39,6 +45,7 @@ from lukhas.services.observability._health import (
     disk_check,
     memory_check,
 )
+from lukhas.services.observability._lazy import LazyMetric, NoopMetric
 from lukhas.services.observability._logging import JsonFormatter, log_event
 from lukhas.services.observability._metrics import (
     DEFAULT_BUCKETS,
@@ -48,7 +55,6 @@ from lukhas.services.observability._metrics import (
     MetricFamily,
     RollingSummary,
 )
-from lukhas.services.observability._rolling import RollingWindow
 
 __all__ = [
     "CONTENT_TYPE",
@@ -61,8 +67,10 @@ __all__ = [
     "HealthStatus",
     "Histogram",
     "JsonFormatter",
+    "LazyMetric",
     "MetricFamily",
     "MetricsRegistry",
+    "NoopMetric",
     "PrometheusBridge",
     "RollingSummary",
     "RollingWindow",

@@ -1,17 +1,18 @@
-"""A metrics registry and its Prometheus text exposition (format 0.0.4).
+"""A metrics registry on a ``prometheus_client.CollectorRegistry``, and its exposition.
 
-:func:`render_prometheus` writes the text that Prometheus scrapes; the
-``prometheus_client`` parser reads it back (the tests check this).  When
-``prometheus_client`` is installed, :class:`PrometheusBridge` also exposes a
-registry through a ``prometheus_client.CollectorRegistry``.
+:class:`MetricsRegistry` registers our families in a ``CollectorRegistry`` (its own,
+the process-wide ``prometheus_client.REGISTRY`` through :meth:`MetricsRegistry.default`,
+or a multiprocess aggregator through :meth:`MetricsRegistry.multiprocess`), so the
+text and OpenMetrics formats, ``start_http_server`` and the WSGI/ASGI apps are
+``prometheus_client``'s own.
 """
 
 from __future__ import annotations
 
-import math
+import os
 import threading
-from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, ClassVar, TypeVar
 
 from lukhas.services.observability._metrics import (
     DEFAULT_BUCKETS,
@@ -20,33 +21,79 @@ from lukhas.services.observability._metrics import (
     Histogram,
     MetricFamily,
     RollingSummary,
+    prometheus_client_module,
 )
 
 __all__ = ["CONTENT_TYPE", "MetricsRegistry", "PrometheusBridge", "render_prometheus"]
 
-#: HTTP ``Content-Type`` of the text exposition.
+#: HTTP ``Content-Type`` of the text exposition (format 0.0.4, what :meth:`render` writes).
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 M = TypeVar("M", bound=MetricFamily[Any])
 
 
 class MetricsRegistry:
-    """Named metric families; each name may be registered once.
+    """Named metric families in a ``prometheus_client.CollectorRegistry``.
+
+    Parameters
+    ----------
+    registry : prometheus_client.CollectorRegistry or None, default=None
+        Where the families are registered (default: a new, private one).
+
+    Attributes
+    ----------
+    prometheus_registry : prometheus_client.CollectorRegistry
 
     Examples
     --------
     >>> registry = MetricsRegistry()
     >>> hits = registry.counter("cache_hits", "Cache hits.")
     >>> hits.inc()
-    >>> print(registry.render(), end="")
-    # HELP cache_hits_total Cache hits.
-    # TYPE cache_hits_total counter
-    cache_hits_total 1.0
+    >>> "cache_hits_total 1.0" in registry.render()
+    True
     """
 
-    def __init__(self) -> None:
+    _default: ClassVar[MetricsRegistry | None] = None
+    _default_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(self, registry: Any = None) -> None:
+        pc = prometheus_client_module()
+        self.prometheus_registry = pc.CollectorRegistry() if registry is None else registry
         self._families: dict[str, MetricFamily[Any]] = {}
         self._lock = threading.Lock()
+
+    @classmethod
+    def default(cls) -> MetricsRegistry:
+        """The registry over ``prometheus_client.REGISTRY`` (one per process).
+
+        The ticker's metrics and any family registered here appear on every
+        ``prometheus_client`` endpoint of the process.
+        """
+        if cls._default is None:
+            with cls._default_lock:
+                if cls._default is None:
+                    cls._default = cls(prometheus_client_module().REGISTRY)
+        return cls._default
+
+    @classmethod
+    def multiprocess(cls, path: str | os.PathLike[str] | None = None) -> MetricsRegistry:
+        """A registry that reads every process's metrics (``prometheus_client`` multiprocess).
+
+        The worker processes must run with ``PROMETHEUS_MULTIPROC_DIR`` set (before
+        ``prometheus_client`` is imported); counters, gauges and histograms they
+        create are then written to that directory, and this registry sums them.
+
+        Parameters
+        ----------
+        path : path-like or None, default=None
+            The directory (default: ``PROMETHEUS_MULTIPROC_DIR``).
+        """
+        pc = prometheus_client_module()
+        from prometheus_client import multiprocess
+
+        registry = pc.CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=None if path is None else str(path))
+        return cls(registry)
 
     def register(self, family: M) -> M:
         """Add ``family``; return it.
@@ -59,13 +106,16 @@ class MetricsRegistry:
         with self._lock:
             if family.name in self._families:
                 raise ValueError(f"a metric named {family.name!r} is already registered.")
+            self.prometheus_registry.register(family)
             self._families[family.name] = family
         return family
 
     def unregister(self, name: str) -> None:
         """Remove the family called ``name`` (no error if absent)."""
         with self._lock:
-            self._families.pop(name, None)
+            family = self._families.pop(name.removesuffix("_total"), None)
+            if family is not None:
+                self.prometheus_registry.unregister(family)
 
     def get(self, name: str) -> MetricFamily[Any] | None:
         """Return the family called ``name``, or None."""
@@ -79,9 +129,10 @@ class MetricsRegistry:
         """Create and register a :class:`Counter`."""
         return self.register(Counter(name, documentation, labelnames))
 
-    def gauge(self, name: str, documentation: str, labelnames: Sequence[str] = ()) -> Gauge:
+    def gauge(self, name: str, documentation: str, labelnames: Sequence[str] = (),
+              multiprocess_mode: str = "all") -> Gauge:
         """Create and register a :class:`Gauge`."""
-        return self.register(Gauge(name, documentation, labelnames))
+        return self.register(Gauge(name, documentation, labelnames, multiprocess_mode))
 
     def histogram(self, name: str, documentation: str, labelnames: Sequence[str] = (),
                   buckets: Sequence[float] = DEFAULT_BUCKETS) -> Histogram:
@@ -94,54 +145,39 @@ class MetricsRegistry:
         """Create and register a :class:`RollingSummary`."""
         return self.register(RollingSummary(name, documentation, labelnames, window, quantiles))
 
-    def render(self) -> str:
-        """Return the Prometheus text exposition of every family."""
-        return render_prometheus(self)
+    def render(self, *, openmetrics: bool = False) -> str:
+        """Return the exposition of every metric in :attr:`prometheus_registry`.
 
+        Parameters
+        ----------
+        openmetrics : bool, default=False
+            OpenMetrics text instead of the Prometheus text format 0.0.4.
+        """
+        if openmetrics:
+            from prometheus_client.openmetrics.exposition import generate_latest
+        else:
+            from prometheus_client import generate_latest
+        return str(generate_latest(self.prometheus_registry).decode("utf-8"))
 
-def _number(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    return repr(float(value))
+    def serve(self, port: int, addr: str = "0.0.0.0") -> tuple[Any, threading.Thread]:  # noqa: S104
+        """Serve ``/metrics`` over HTTP (``prometheus_client.start_http_server``).
 
+        Returns
+        -------
+        server, thread
+            Call ``server.shutdown()`` to stop it.
+        """
+        pc = prometheus_client_module()
+        server, thread = pc.start_http_server(port, addr, registry=self.prometheus_registry)
+        return server, thread
 
-def _escape_label(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
+    def wsgi_app(self) -> Any:
+        """A WSGI app serving the metrics (``prometheus_client.make_wsgi_app``)."""
+        return prometheus_client_module().make_wsgi_app(self.prometheus_registry)
 
-
-def _escape_help(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("\n", "\\n")
-
-
-def _labels(labels: dict[str, str]) -> str:
-    if not labels:
-        return ""
-    return "{" + ",".join(f'{k}="{_escape_label(v)}"' for k, v in labels.items()) + "}"
-
-
-def _samples(family: MetricFamily[Any]) -> Iterator[tuple[str, dict[str, str], float]]:
-    """Yield ``(sample name, labels, value)`` for every sample of one family."""
-    name = family.name
-    for labels, child in family.children():
-        if isinstance(family, Counter):
-            yield f"{name}_total", labels, child.value
-        elif isinstance(family, Gauge):
-            yield name, labels, child.value
-        elif isinstance(family, Histogram):
-            cumulative = child.cumulative()
-            bounds = [*family.buckets, math.inf]
-            for bound, count in zip(bounds, cumulative, strict=True):
-                yield f"{name}_bucket", {**labels, "le": _number(bound)}, count
-            yield f"{name}_count", labels, cumulative[-1]
-            yield f"{name}_sum", labels, child.sum
-        elif isinstance(family, RollingSummary):
-            values = child.quantiles(family.quantiles)
-            for q, v in zip(family.quantiles, values, strict=True):
-                yield name, {**labels, "quantile": _number(q)}, v
-            yield f"{name}_count", labels, child.count
-            yield f"{name}_sum", labels, child.sum
+    def asgi_app(self) -> Any:
+        """An ASGI app serving the metrics (``prometheus_client.make_asgi_app``)."""
+        return prometheus_client_module().make_asgi_app(self.prometheus_registry)
 
 
 def render_prometheus(registry: MetricsRegistry) -> str:
@@ -154,25 +190,12 @@ def render_prometheus(registry: MetricsRegistry) -> str:
     Returns
     -------
     text : str
-        ``# HELP`` / ``# TYPE`` lines and samples for every family, ending in a newline.
     """
-    lines: list[str] = []
-    for family in registry:
-        # in format 0.0.4 a counter's samples carry the name, so HELP/TYPE name them too
-        name = f"{family.name}_total" if isinstance(family, Counter) else family.name
-        lines.append(f"# HELP {name} {_escape_help(family.documentation)}")
-        lines.append(f"# TYPE {name} {family.kind}")
-        lines.extend(f"{sample}{_labels(labels)} {_number(value)}"
-                     for sample, labels, value in _samples(family))
-    return "\n".join(lines) + "\n" if lines else ""
+    return registry.render()
 
 
 class PrometheusBridge:
-    """Expose a :class:`MetricsRegistry` through ``prometheus_client``.
-
-    Register an instance with a ``prometheus_client.CollectorRegistry`` (or the
-    global ``REGISTRY``) and our metrics appear in ``generate_latest`` and on
-    every ``prometheus_client`` HTTP endpoint.
+    """Expose a :class:`MetricsRegistry` through another ``prometheus_client`` registry.
 
     Parameters
     ----------
@@ -192,12 +215,7 @@ class PrometheusBridge:
     def __init__(self, registry: MetricsRegistry) -> None:
         self.registry = registry
 
-    def collect(self) -> Iterator[Any]:
+    def collect(self) -> Iterable[Any]:
         """Yield ``prometheus_client`` metric families (the Collector protocol)."""
-        from prometheus_client.metrics_core import Metric
-
         for family in self.registry:
-            metric = Metric(family.name, family.documentation, family.kind)
-            for sample, labels, value in _samples(family):
-                metric.add_sample(sample, labels, value)
-            yield metric
+            yield from family.collect()

@@ -1,22 +1,31 @@
-"""Counters, gauges, histograms and rolling summaries with labels, in a registry.
+"""Counters, gauges and histograms on ``prometheus_client``; rolling summaries as collectors.
 
-Every metric family has fixed label names; :meth:`labels` returns the child
-for one combination of label values (created on first use).  A family without
-label names is its own child.  All updates are thread-safe.
+Every metric family has fixed label names; :meth:`MetricFamily.labels` returns
+the child for one combination of label values (created on first use).  A family
+without label names is its own child.
+
+:class:`Counter`, :class:`Gauge` and :class:`Histogram` are ``prometheus_client``
+metrics underneath (their children *are* ``prometheus_client`` metric objects,
+with read accessors added): values, thread safety, the multiprocess mode and every
+exposition format are ``prometheus_client``'s.  :class:`RollingSummary` keeps
+quantiles over the most recent observations in a shared
+:class:`lukhas.primitives.window.RollingWindow` and reaches ``prometheus_client``
+as a custom collector.  ``prometheus_client`` is imported when the first metric
+is created (``pip install 'lukhas[prometheus]'``).
 """
 
 from __future__ import annotations
 
 import abc
-import bisect
 import itertools
+import math
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
-from lukhas._validation import check_int, check_real, check_str
-from lukhas.services.observability._rolling import RollingWindow
+from lukhas._validation import check_choice, check_int, check_real, check_str
+from lukhas.primitives.window import RollingWindow
 
 __all__ = [
     "DEFAULT_BUCKETS",
@@ -25,6 +34,7 @@ __all__ = [
     "Histogram",
     "MetricFamily",
     "RollingSummary",
+    "prometheus_client_module",
 ]
 
 #: Default histogram bucket bounds (seconds), as in the Prometheus client libraries.
@@ -32,14 +42,89 @@ DEFAULT_BUCKETS: tuple[float, ...] = (
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 )
 
-_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
-_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+_GAUGE_MODES = ("all", "liveall", "min", "livemin", "max", "livemax", "sum", "livesum",
+                "mostrecent", "livemostrecent")
 
 C = TypeVar("C")
+
+_CLASSES: dict[str, Any] = {}
+_CLASSES_LOCK = threading.Lock()
+
+
+def prometheus_client_module() -> Any:
+    """Import ``prometheus_client`` or raise an ImportError saying how to install it."""
+    try:
+        import prometheus_client
+    except ImportError as err:
+        raise ImportError(
+            "lukhas metrics run on prometheus_client: pip install 'lukhas[prometheus]'"
+        ) from err
+    return prometheus_client
+
+
+def _classes() -> dict[str, Any]:
+    """``prometheus_client`` metric classes with read accessors (built on first use)."""
+    if _CLASSES:
+        return _CLASSES
+    with _CLASSES_LOCK:
+        if _CLASSES:
+            return _CLASSES
+        pc = prometheus_client_module()
+
+        class PromCounter(pc.Counter):  # type: ignore[misc,name-defined]
+            """A ``prometheus_client.Counter`` that refuses NaN and reads back its value."""
+
+            def inc(self, amount: float = 1.0, exemplar: dict[str, str] | None = None) -> None:
+                if not amount >= 0.0:  # also rejects NaN
+                    raise ValueError(
+                        f"counters only go up: `amount` must be >= 0, got {amount!r}.")
+                if exemplar:
+                    super().inc(amount, exemplar)
+                    return
+                self._raise_if_not_observable()
+                self._value.inc(amount)
+
+            @property
+            def value(self) -> float:
+                return float(self._value.get())
+
+        class PromGauge(pc.Gauge):  # type: ignore[misc,name-defined]
+            """A ``prometheus_client.Gauge`` that reads back its value."""
+
+            @property
+            def value(self) -> float:
+                return float(self._value.get())
+
+        class PromHistogram(pc.Histogram):  # type: ignore[misc,name-defined]
+            """A ``prometheus_client.Histogram`` that reads back buckets, sum and count."""
+
+            def cumulative(self) -> list[int]:
+                running, out = 0, []
+                for bucket in self._buckets:
+                    running += int(bucket.get())
+                    out.append(running)
+                return out
+
+            @property
+            def sum(self) -> float:
+                return float(self._sum.get())
+
+            @property
+            def count(self) -> int:
+                return sum(int(b.get()) for b in self._buckets)
+
+        _CLASSES.update(Counter=PromCounter, Gauge=PromGauge, Histogram=PromHistogram)
+    return _CLASSES
 
 
 class MetricFamily(abc.ABC, Generic[C]):
     """Common machinery of a named metric with fixed label names.
+
+    A family is a ``prometheus_client`` collector: :meth:`collect` yields its
+    ``prometheus_client`` metric families, so it can be registered in any
+    ``CollectorRegistry`` (``MetricsRegistry`` does that for you).
 
     Parameters
     ----------
@@ -55,12 +140,12 @@ class MetricFamily(abc.ABC, Generic[C]):
     _reserved_labels: frozenset[str] = frozenset()
 
     def __init__(self, name: str, documentation: str, labelnames: Sequence[str] = ()) -> None:
-        if not isinstance(name, str) or not _METRIC_NAME.match(name):
+        if not isinstance(name, str) or not _METRIC_NAME.fullmatch(name):
             raise ValueError(f"`name` must match [a-zA-Z_:][a-zA-Z0-9_:]*, got {name!r}.")
         check_str("documentation", documentation)
         labels = tuple(labelnames)
         for label in labels:
-            if (not isinstance(label, str) or not _LABEL_NAME.match(label)
+            if (not isinstance(label, str) or not _LABEL_NAME.fullmatch(label)
                     or label.startswith("__") or label in self._reserved_labels):
                 raise ValueError(f"`labelnames` has an invalid label name {label!r}.")
         if len(set(labels)) != len(labels):
@@ -72,8 +157,18 @@ class MetricFamily(abc.ABC, Generic[C]):
         self._lock = threading.Lock()
 
     @abc.abstractmethod
-    def _new_child(self) -> C:
+    def _new_child(self, key: tuple[str, ...]) -> C:
         """Create the child for a new label combination."""
+
+    @abc.abstractmethod
+    def collect(self) -> Iterable[Any]:
+        """Yield ``prometheus_client`` metric families (the Collector protocol)."""
+
+    def describe(self) -> list[Any]:
+        """The family's metric names without samples (lets a registry skip ``collect``)."""
+        from prometheus_client.metrics_core import Metric
+
+        return [Metric(self.name, self.documentation, self.kind)]
 
     def labels(self, *values: Any, **kwvalues: Any) -> C:
         """Return the child for one combination of label values (created on first use).
@@ -87,10 +182,10 @@ class MetricFamily(abc.ABC, Generic[C]):
         -------
         child
         """
-        if values and kwvalues:
-            raise TypeError("pass label values positionally or by name, not both.")
         if kwvalues:
-            if set(kwvalues) != set(self.labelnames):
+            if values:
+                raise TypeError("pass label values positionally or by name, not both.")
+            if kwvalues.keys() != set(self.labelnames):
                 raise ValueError(
                     f"`labels` expects exactly {list(self.labelnames)}, got {sorted(kwvalues)}."
                 )
@@ -104,7 +199,9 @@ class MetricFamily(abc.ABC, Generic[C]):
         child = self._children.get(key)
         if child is None:
             with self._lock:
-                child = self._children.setdefault(key, self._new_child())
+                child = self._children.get(key)
+                if child is None:
+                    child = self._children[key] = self._new_child(key)
         return child
 
     def _unlabelled(self) -> C:
@@ -128,21 +225,45 @@ class MetricFamily(abc.ABC, Generic[C]):
             self._children.pop(tuple(str(v) for v in values), None)
 
 
-class _CounterChild:
-    __slots__ = ("_lock", "value")
+class _PromFamily(MetricFamily[Any]):
+    """A family whose children are ``prometheus_client`` metric objects."""
 
-    def __init__(self) -> None:
-        self.value = 0.0
-        self._lock = threading.Lock()
+    _prom: Any
+    _solo: Any = None  # the metric itself when the family has no labels (fast path)
 
-    def inc(self, amount: float = 1.0) -> None:
-        if not amount >= 0.0:  # also rejects NaN
-            raise ValueError(f"counters only go up: `amount` must be >= 0, got {amount!r}.")
+    def _init_prom(self, prom: Any) -> None:
+        self._prom = prom
+        if not self.labelnames:
+            self._solo = prom
+            self._children[()] = prom
+
+    def _one(self) -> Any:
+        solo = self._solo
+        return solo if solo is not None else self._unlabelled()
+
+    def _new_child(self, key: tuple[str, ...]) -> Any:
+        return self._prom.labels(*key) if self.labelnames else self._prom
+
+    def collect(self) -> Iterable[Any]:
+        return self._prom.collect()  # type: ignore[no-any-return]
+
+    def describe(self) -> list[Any]:
+        return self._prom.describe()  # type: ignore[no-any-return]
+
+    def remove(self, *values: Any) -> None:
+        key = tuple(str(v) for v in values)
         with self._lock:
-            self.value += amount
+            known = self._children.pop(key, None) is not None
+        if known and self.labelnames:
+            self._prom.remove(*key)
+
+    @property
+    def prometheus_metric(self) -> Any:
+        """The ``prometheus_client`` metric underneath."""
+        return self._prom
 
 
-class Counter(MetricFamily[_CounterChild]):
+class Counter(_PromFamily):
     """A monotonically increasing total (exposed as ``<name>_total``).
 
     Examples
@@ -158,41 +279,28 @@ class Counter(MetricFamily[_CounterChild]):
 
     def __init__(self, name: str, documentation: str, labelnames: Sequence[str] = ()) -> None:
         super().__init__(name.removesuffix("_total"), documentation, labelnames)
-
-    def _new_child(self) -> _CounterChild:
-        return _CounterChild()
+        self._init_prom(_classes()["Counter"](self.name, documentation, self.labelnames,
+                                              registry=None))
 
     def inc(self, amount: float = 1.0) -> None:
         """Add ``amount`` (>= 0) to an unlabelled counter."""
-        self._unlabelled().inc(amount)
+        self._one().inc(amount)
 
     @property
     def value(self) -> float:
         """Current total of an unlabelled counter."""
-        return self._unlabelled().value
+        return float(self._one().value)
 
 
-class _GaugeChild:
-    __slots__ = ("_lock", "value")
-
-    def __init__(self) -> None:
-        self.value = 0.0
-        self._lock = threading.Lock()
-
-    def set(self, value: float) -> None:
-        self.value = float(value)
-
-    def inc(self, amount: float = 1.0) -> None:
-        with self._lock:
-            self.value += amount
-
-    def dec(self, amount: float = 1.0) -> None:
-        with self._lock:
-            self.value -= amount
-
-
-class Gauge(MetricFamily[_GaugeChild]):
+class Gauge(_PromFamily):
     """A value that goes up and down.
+
+    Parameters
+    ----------
+    name, documentation, labelnames
+        As for every metric.
+    multiprocess_mode : str, default="all"
+        How ``prometheus_client``'s multiprocess mode combines the processes' values.
 
     Examples
     --------
@@ -204,57 +312,32 @@ class Gauge(MetricFamily[_GaugeChild]):
 
     kind = "gauge"
 
-    def _new_child(self) -> _GaugeChild:
-        return _GaugeChild()
+    def __init__(self, name: str, documentation: str, labelnames: Sequence[str] = (),
+                 multiprocess_mode: str = "all") -> None:
+        super().__init__(name, documentation, labelnames)
+        mode = check_choice("multiprocess_mode", multiprocess_mode, _GAUGE_MODES)
+        self._init_prom(_classes()["Gauge"](name, documentation, self.labelnames,
+                                            registry=None, multiprocess_mode=mode))
 
     def set(self, value: float) -> None:
         """Set an unlabelled gauge."""
-        self._unlabelled().set(value)
+        self._one().set(value)
 
     def inc(self, amount: float = 1.0) -> None:
         """Increase an unlabelled gauge."""
-        self._unlabelled().inc(amount)
+        self._one().inc(amount)
 
     def dec(self, amount: float = 1.0) -> None:
         """Decrease an unlabelled gauge."""
-        self._unlabelled().dec(amount)
+        self._one().dec(amount)
 
     @property
     def value(self) -> float:
         """Current value of an unlabelled gauge."""
-        return self._unlabelled().value
+        return float(self._one().value)
 
 
-class _HistogramChild:
-    __slots__ = ("_bounds", "_lock", "counts", "sum")
-
-    def __init__(self, bounds: tuple[float, ...]) -> None:
-        self._bounds = bounds
-        self.counts = [0] * (len(bounds) + 1)  # per bucket; the last is +Inf
-        self.sum = 0.0
-        self._lock = threading.Lock()
-
-    def observe(self, value: float) -> None:
-        index = bisect.bisect_left(self._bounds, value)
-        with self._lock:
-            self.counts[index] += 1
-            self.sum += value
-
-    def cumulative(self) -> list[int]:
-        with self._lock:
-            counts = list(self.counts)
-        running, out = 0, []
-        for c in counts:
-            running += c
-            out.append(running)
-        return out
-
-    @property
-    def count(self) -> int:
-        return sum(self.counts)
-
-
-class Histogram(MetricFamily[_HistogramChild]):
+class Histogram(_PromFamily):
     """Counts of observations in cumulative ``le`` buckets, plus their sum.
 
     Parameters
@@ -283,16 +366,17 @@ class Histogram(MetricFamily[_HistogramChild]):
         if not bounds or any(b >= c for b, c in itertools.pairwise(bounds)):
             raise ValueError(f"`buckets` must be non-empty and strictly increasing, got {bounds}.")
         self.buckets = bounds
-
-    def _new_child(self) -> _HistogramChild:
-        return _HistogramChild(self.buckets)
+        self._init_prom(_classes()["Histogram"](name, documentation, self.labelnames,
+                                                registry=None, buckets=(*bounds, math.inf)))
 
     def observe(self, value: float) -> None:
         """Record one observation in an unlabelled histogram."""
-        self._unlabelled().observe(value)
+        self._one().observe(value)
 
 
 class _SummaryChild:
+    """Count, sum and the rolling window of one label combination."""
+
     __slots__ = ("_lock", "count", "sum", "window")
 
     def __init__(self, window: int) -> None:
@@ -302,8 +386,9 @@ class _SummaryChild:
         self._lock = threading.Lock()
 
     def observe(self, value: float) -> None:
+        value = check_real("value", value)
         with self._lock:
-            self.window.observe(value)
+            self.window.append(value)
             self.count += 1
             self.sum += value
 
@@ -315,8 +400,10 @@ class _SummaryChild:
 class RollingSummary(MetricFamily[_SummaryChild]):
     """Quantiles over the most recent ``window`` observations (a Prometheus summary).
 
-    The window lives in a :class:`lukhas.primitives.ring.RingBuffer`; ``_count`` and
-    ``_sum`` cover every observation ever made, as Prometheus expects.
+    The window is a :class:`lukhas.primitives.window.RollingWindow`; ``_count`` and
+    ``_sum`` cover every observation ever made, as Prometheus expects.  It reaches
+    ``prometheus_client`` as a custom collector (in multiprocess mode each process
+    reports its own window: rolling quantiles cannot be merged across processes).
 
     Parameters
     ----------
@@ -347,9 +434,20 @@ class RollingSummary(MetricFamily[_SummaryChild]):
             check_real(f"quantiles[{i}]", q, low=0.0, high=1.0) for i, q in enumerate(quantiles)
         )
 
-    def _new_child(self) -> _SummaryChild:
+    def _new_child(self, key: tuple[str, ...]) -> _SummaryChild:
         return _SummaryChild(self.window)
 
     def observe(self, value: float) -> None:
         """Record one observation in an unlabelled summary."""
         self._unlabelled().observe(value)
+
+    def collect(self) -> Iterable[Any]:
+        from prometheus_client.metrics_core import Metric
+
+        metric = Metric(self.name, self.documentation, self.kind)
+        for labels, child in self.children():
+            for q, v in zip(self.quantiles, child.quantiles(self.quantiles), strict=True):
+                metric.add_sample(self.name, {**labels, "quantile": repr(q)}, v)
+            metric.add_sample(f"{self.name}_count", labels, float(child.count))
+            metric.add_sample(f"{self.name}_sum", labels, child.sum)
+        return [metric]

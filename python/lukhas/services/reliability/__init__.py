@@ -35,7 +35,14 @@ from __future__ import annotations
 # the decorator while ``lukhas.services.reliability.circuit_breaker`` stays a module.
 from lukhas.services.reliability import circuit_breaker as _circuit_breaker_module  # noqa: F401
 from lukhas.services.reliability._clock import Clock, ManualClock, SystemClock
-from lukhas.services.reliability.backoff import BackoffConfig, BackoffStrategy, IntelligentBackoff
+from lukhas.services.reliability.backoff import (
+    TRANSIENT_ERRORS,
+    BackoffConfig,
+    BackoffStrategy,
+    IntelligentBackoff,
+    TransientError,
+    is_transient,
+)
 from lukhas.services.reliability.circuit_breaker import (
     AdaptiveCircuitBreaker,
     CircuitBreakerOpenError,
@@ -72,6 +79,7 @@ from lukhas.services.reliability.timeouts import (
 )
 
 __all__ = [
+    "TRANSIENT_ERRORS",
     "AdaptiveCircuitBreaker",
     "AdaptiveTimeoutManager",
     "BackoffConfig",
@@ -92,6 +100,7 @@ __all__ = [
     "RegressionAlert",
     "SystemClock",
     "TimeoutConfig",
+    "TransientError",
     "circuit_breaker",
     "enhanced_error_handler",
     "get_circuit_health",
@@ -99,6 +108,7 @@ __all__ = [
     "get_performance_detector",
     "get_reliability_health_status",
     "get_timeout_manager",
+    "is_transient",
     "performance_monitor",
     "resilient_operation",
     "with_fallback",

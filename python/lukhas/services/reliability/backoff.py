@@ -1,8 +1,22 @@
-"""Retries with backoff strategies, jitter and load awareness, on top of tenacity.
+"""Retries of transient failures with full-jitter backoff, on top of tenacity.
 
-:class:`IntelligentBackoff` decides *how long* to wait between attempts
-(exponential, linear, Fibonacci or adaptive to the recent success rate, scaled
-by host load and jittered); tenacity runs the retry loop itself.
+:class:`IntelligentBackoff` decides *what* to retry and *how long* to wait;
+tenacity runs the retry loop and computes the waits:
+
+* **What.**  By default only transient failures: :class:`TimeoutError` (asyncio's
+  and :class:`OperationTimeoutError` included), :class:`ConnectionError`,
+  :class:`TransientError` (raise or subclass it to mark your own), anything a
+  ``retry_if`` predicate accepts, and a bare ``Exception`` (which names no cause,
+  so it is treated as possibly transient).  A ``ValueError`` from bad input, a
+  ``TypeError``, a ``KeyError`` ... propagate at once instead of being retried for
+  half a minute.  ``retry_on=(Exception,)`` restores retry-everything.
+* **How long.**  Full jitter ("Exponential Backoff And Jitter", AWS Architecture
+  Blog, 2015) from tenacity's wait functions: the exponential strategy is
+  ``tenacity.wait_random_exponential`` (a uniform draw in ``[min_delay, cap]``,
+  cap growing as ``initial_delay * multiplier**attempt``); linear, Fibonacci and
+  adaptive caps get the same uniform draw.  ``load_aware=True`` selects the
+  load-aware wait instead: the cap scaled by host load (``psutil``) with the
+  +-10 % jitter of :meth:`IntelligentBackoff._calculate_delay`.
 """
 
 from __future__ import annotations
@@ -18,12 +32,55 @@ from typing import Any
 
 import tenacity
 
+import psutil
+
 from lukhas._validation import check_int, check_real
 from lukhas.services.reliability._clock import Clock, SystemClock
 
-__all__ = ["BackoffConfig", "BackoffStrategy", "IntelligentBackoff"]
+__all__ = [
+    "TRANSIENT_ERRORS",
+    "BackoffConfig",
+    "BackoffStrategy",
+    "IntelligentBackoff",
+    "TransientError",
+    "is_transient",
+]
 
 logger = logging.getLogger(__name__)
+
+
+class TransientError(Exception):
+    """A failure worth retrying: raise it (or subclass it) to mark your own transient errors.
+
+    Examples
+    --------
+    >>> is_transient(TransientError("rate limited")), is_transient(ValueError("bad input"))
+    (True, False)
+    """
+
+
+#: Exception classes retried by default.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (TimeoutError, ConnectionError,
+                                                      TransientError)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether the default retry policy retries ``exc``.
+
+    True for :data:`TRANSIENT_ERRORS` (timeouts, connection errors,
+    :class:`TransientError`) and for a bare ``Exception`` (it names no cause);
+    False for every other class, ``ValueError``, ``TypeError``, ``KeyError``,
+    ``PermissionError`` ... included.
+
+    Parameters
+    ----------
+    exc : BaseException
+
+    Returns
+    -------
+    transient : bool
+    """
+    return isinstance(exc, TRANSIENT_ERRORS) or type(exc) is Exception
 
 
 class BackoffStrategy(enum.Enum):
@@ -48,15 +105,17 @@ class BackoffConfig:
     multiplier : float, default=2.0
         Growth factor of the exponential strategy.
     jitter : bool, default=True
-        Scale every delay by a uniform factor in [0.9, 1.1].
+        Full jitter: each wait is a uniform draw between ``min_delay`` and the
+        strategy's delay (with ``load_aware``: a factor in [0.9, 1.1]).
     max_attempts : int, default=5
         Attempts in total, the first one included.
     strategy : BackoffStrategy, default=BackoffStrategy.EXPONENTIAL
         How the base delay grows.
     min_delay : float, default=0.1
         Lower clamp of any delay.
-    load_aware : bool, default=True
-        Stretch delays when the host is busy (needs ``psutil``; no effect without it).
+    load_aware : bool, default=False
+        Use the load-aware wait: delays stretched by ``1 + 0.5 * (cpu% + mem%) / 200``
+        (``psutil``), jittered by +-10 %.
 
     Examples
     --------
@@ -71,7 +130,7 @@ class BackoffConfig:
     max_attempts: int = 5
     strategy: BackoffStrategy = BackoffStrategy.EXPONENTIAL
     min_delay: float = 0.1
-    load_aware: bool = True
+    load_aware: bool = False
 
     def __post_init__(self) -> None:
         check_real("initial_delay", self.initial_delay, low=0.0)
@@ -92,8 +151,11 @@ class IntelligentBackoff:
     ----------
     config : BackoffConfig or None, default=None
         The policy; ``BackoffConfig()`` when None.
-    retry_on : tuple of exception types, default=(Exception,)
-        Exceptions worth retrying; anything else propagates at once.
+    retry_on : tuple of exception types or None, default=None
+        Exceptions worth retrying; None: the transient ones (:func:`is_transient`).
+        ``(Exception,)`` retries everything.
+    retry_if : callable or None, default=None
+        ``retry_if(exc) -> bool``: also retry the exceptions it accepts.
     clock : Clock or None, default=None
         Time source used for sleeping and timing; the system clock when None.
     rng : random.Random or None, default=None
@@ -129,7 +191,8 @@ class IntelligentBackoff:
         self,
         config: BackoffConfig | None = None,
         *,
-        retry_on: tuple[type[BaseException], ...] = (Exception,),
+        retry_on: tuple[type[BaseException], ...] | None = None,
+        retry_if: Callable[[BaseException], bool] | None = None,
         clock: Clock | None = None,
         rng: random.Random | None = None,
     ) -> None:
@@ -137,6 +200,7 @@ class IntelligentBackoff:
             raise TypeError(f"`config` must be a BackoffConfig, got {type(config).__name__}.")
         self.config = config if config is not None else BackoffConfig()
         self.retry_on = retry_on
+        self.retry_if = retry_if
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._rng = rng if rng is not None else random.Random()
         self.attempt_history: deque[dict[str, Any]] = deque(maxlen=100)
@@ -164,11 +228,7 @@ class IntelligentBackoff:
         return float(self.config.initial_delay * factor**attempt)
 
     def _get_load_multiplier(self) -> float:
-        """Return ``1 + 0.5 * (cpu% + memory%) / 200``, or 1.0 without psutil."""
-        try:
-            import psutil
-        except ImportError:
-            return 1.0
+        """Return ``1 + 0.5 * (cpu% + memory%) / 200`` (``psutil`` is a required dependency)."""
         cpu = float(psutil.cpu_percent())
         mem = float(psutil.virtual_memory().percent)
         return 1.0 + 0.5 * (cpu + mem) / 200.0
@@ -190,8 +250,53 @@ class IntelligentBackoff:
             delay *= self._rng.uniform(0.9, 1.1)
         return float(min(max(delay, cfg.min_delay), cfg.max_delay))
 
-    def _wait(self, retry_state: tenacity.RetryCallState) -> float:
+    def _base_delay(self, retry_state: tenacity.RetryCallState) -> float:
+        """The strategy's un-jittered delay before retry ``attempt_number`` (no load factor)."""
+        cfg, attempt = self.config, retry_state.attempt_number - 1
+        if cfg.strategy is BackoffStrategy.LINEAR:
+            delay = cfg.initial_delay * (attempt + 1)
+        elif cfg.strategy is BackoffStrategy.FIBONACCI:
+            delay = cfg.initial_delay * self._fibonacci(attempt + 1)
+        elif cfg.strategy is BackoffStrategy.ADAPTIVE:
+            delay = self._adaptive_delay(attempt)
+        else:
+            delay = cfg.initial_delay * cfg.multiplier**attempt
+        return float(min(max(delay, cfg.min_delay), cfg.max_delay))
+
+    def _full_jitter(self, retry_state: tenacity.RetryCallState) -> float:
+        return self._rng.uniform(self.config.min_delay, self._base_delay(retry_state))
+
+    def _load_aware(self, retry_state: tenacity.RetryCallState) -> float:
         return self._calculate_delay(retry_state.attempt_number - 1)
+
+    def wait_strategy(self) -> Callable[[tenacity.RetryCallState], float]:
+        """The tenacity wait of this policy (see the module docstring).
+
+        Returns
+        -------
+        wait : callable
+            A tenacity wait (``wait(retry_state) -> seconds``).
+        """
+        cfg = self.config
+        if cfg.load_aware:
+            return self._load_aware
+        if cfg.strategy is BackoffStrategy.EXPONENTIAL:
+            if cfg.jitter:
+                return tenacity.wait_random_exponential(
+                    multiplier=cfg.initial_delay, max=cfg.max_delay, exp_base=cfg.multiplier,
+                    min=cfg.min_delay)
+            return tenacity.wait_exponential(multiplier=cfg.initial_delay, max=cfg.max_delay,
+                                             exp_base=cfg.multiplier, min=cfg.min_delay)
+        return self._full_jitter if cfg.jitter else self._base_delay
+
+    def retry_condition(self) -> tenacity.retry.retry_base:
+        """The tenacity retry condition: ``retry_on`` (default: transient) or ``retry_if``."""
+        base: tenacity.retry.retry_base = (
+            tenacity.retry_if_exception(is_transient) if self.retry_on is None
+            else tenacity.retry_if_exception_type(self.retry_on))
+        if self.retry_if is not None:
+            base = base | tenacity.retry_if_exception(self.retry_if)
+        return base
 
     def _note(self, operation: str, attempt: int, success: bool, start: float) -> None:
         self.attempt_history.append(
@@ -241,7 +346,7 @@ class IntelligentBackoff:
         ------
         Exception
             The last attempt's exception once ``max_attempts`` attempts failed,
-            or at once for an exception outside ``retry_on``.
+            or at once for an exception that is not retried (not transient, by default).
         """
         attempt = 0
 
@@ -262,8 +367,8 @@ class IntelligentBackoff:
         retrying = tenacity.AsyncRetrying(
             sleep=self._clock.sleep,
             stop=tenacity.stop_after_attempt(self.config.max_attempts),
-            wait=self._wait,
-            retry=tenacity.retry_if_exception_type(self.retry_on),
+            wait=self.wait_strategy(),
+            retry=self.retry_condition(),
             before_sleep=self._log_retry,
             reraise=True,
         )
@@ -310,8 +415,8 @@ class IntelligentBackoff:
         retrying = tenacity.Retrying(
             sleep=self._clock.sleep_sync,
             stop=tenacity.stop_after_attempt(self.config.max_attempts),
-            wait=self._wait,
-            retry=tenacity.retry_if_exception_type(self.retry_on),
+            wait=self.wait_strategy(),
+            retry=self.retry_condition(),
             before_sleep=self._log_retry,
             reraise=True,
         )

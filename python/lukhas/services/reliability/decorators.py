@@ -60,11 +60,15 @@ def resilient_operation(
     operation: str,
     timeout_config: TimeoutConfig | None = None,
     backoff_config: BackoffConfig | None = None,
+    *,
+    retry_on: tuple[type[BaseException], ...] | None = None,
+    retry_if: Callable[[BaseException], bool] | None = None,
 ) -> Callable[[Callable[P, Awaitable[R]]], Callable[P, Awaitable[R]]]:
     """Run an async function under an adaptive timeout, retried with backoff.
 
     Each attempt gets the operation's current adaptive timeout; a timeout or
-    failure is retried per ``backoff_config``.
+    another transient failure is retried per ``backoff_config`` (full-jitter
+    waits); anything else (a ``ValueError`` from bad input, ...) propagates at once.
 
     Parameters
     ----------
@@ -74,6 +78,8 @@ def resilient_operation(
         Registered for ``operation`` when given.
     backoff_config : BackoffConfig or None, default=None
         Retry policy; ``BackoffConfig()`` when None.
+    retry_on, retry_if
+        What to retry, as for :class:`IntelligentBackoff` (default: transient errors).
 
     Returns
     -------
@@ -96,7 +102,7 @@ def resilient_operation(
     """
     if timeout_config is not None:
         _timeout_manager.register_operation(operation, timeout_config)
-    backoff = IntelligentBackoff(backoff_config)
+    backoff = IntelligentBackoff(backoff_config, retry_on=retry_on, retry_if=retry_if)
 
     def decorate(func: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
         if not inspect.iscoroutinefunction(func):

@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from lukhas._validation import check_int, check_real
+from lukhas.primitives.window import RollingRecords
 from lukhas.services.reliability._clock import Clock, SystemClock, utc_datetime
 from lukhas.services.reliability.errors import ErrorSeverity
 
@@ -30,50 +31,16 @@ __all__ = ["PerformanceBaseline", "PerformanceRegressionDetector", "RegressionAl
 logger = logging.getLogger(__name__)
 
 
-class _Series:
-    """One operation's samples in parallel numpy arrays, oldest first, bounded.
+def _series(max_len: int) -> RollingRecords:
+    """One operation's samples: monotonic time, latency, outcome and throughput (NaN: none)."""
+    return RollingRecords(max_len, t=np.float64, lat=np.float64, ok=np.uint8, rps=np.float64)
 
-    Appending is amortised O(1); the samples since a time are found by binary
-    search on the (monotonic) timestamps and returned as views.
-    """
 
-    __slots__ = ("_end", "_start", "lat", "max_len", "ok", "rps", "t")
-
-    def __init__(self, max_len: int) -> None:
-        self.max_len = max_len
-        capacity = 64
-        self.t = np.empty(capacity)
-        self.lat = np.empty(capacity)
-        self.ok = np.empty(capacity, dtype=np.bool_)
-        self.rps = np.empty(capacity)  # NaN where no throughput was reported
-        self._start = self._end = 0
-
-    def __len__(self) -> int:
-        return self._end - self._start
-
-    def append(self, t: float, latency: float, ok: bool, rps: float) -> None:
-        if self._end == self.t.size:
-            n = len(self)
-            capacity = self.t.size if n < self.t.size // 2 else min(2 * self.t.size,
-                                                                       2 * self.max_len)
-            for name in ("t", "lat", "ok", "rps"):
-                old = getattr(self, name)
-                new = np.empty(capacity, dtype=old.dtype)
-                new[:n] = old[self._start:self._end]
-                setattr(self, name, new)
-            self._start, self._end = 0, n
-        i = self._end
-        self.t[i], self.lat[i], self.ok[i], self.rps[i] = t, latency, ok, rps
-        self._end += 1
-        if len(self) > self.max_len:
-            self._start += 1
-
-    def since(self, t0: float) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_],
-                                        npt.NDArray[np.float64]]:
-        """Latencies, outcomes and throughputs of the samples at or after ``t0``."""
-        times = self.t[self._start:self._end]
-        i = self._start + int(np.searchsorted(times, t0, side="left"))
-        return self.lat[i:self._end], self.ok[i:self._end], self.rps[i:self._end]
+def _since(series: RollingRecords, start: float) -> tuple[
+        npt.NDArray[np.float64], npt.NDArray[np.bool_], npt.NDArray[np.float64]]:
+    """Latencies, outcomes and throughputs of the samples at or after ``start``."""
+    rows = series.since("t", start)
+    return rows["lat"], rows["ok"].astype(np.bool_), rows["rps"]
 
 
 @dataclass(frozen=True)
@@ -208,7 +175,7 @@ class PerformanceRegressionDetector:
             "max_samples_per_operation", max_samples_per_operation, low=self.min_samples
         )
         self._clock: Clock = clock if clock is not None else SystemClock()
-        self._samples: dict[str, _Series] = {}
+        self._samples: dict[str, RollingRecords] = {}
         self.baselines: dict[str, PerformanceBaseline] = {}
         self._baseline_times: dict[str, float] = {}
         self._active: dict[tuple[str, str], RegressionAlert] = {}
@@ -247,9 +214,9 @@ class PerformanceRegressionDetector:
         with self._lock:
             samples = self._samples.get(operation)
             if samples is None:
-                samples = _Series(self.max_samples_per_operation)
+                samples = _series(self.max_samples_per_operation)
                 self._samples[operation] = samples
-            samples.append(self._clock.monotonic(), latency, bool(success), rps)
+            samples.append(self._clock.monotonic(), latency, 1 if success else 0, rps)
             if len(samples) >= self.min_samples:
                 self._check_regression(operation)
 
@@ -280,7 +247,7 @@ class PerformanceRegressionDetector:
             series = self._samples.get(operation)
             if series is None:
                 return None
-            window = series.since(now - horizon)
+            window = _since(series, now - horizon)
             if window[0].size < self.min_samples:
                 return None
             p50, p95, p99, error_rate, throughput = self._stats(*window)
@@ -306,7 +273,7 @@ class PerformanceRegressionDetector:
         if baseline is None:
             return []
         now = self._clock.monotonic()
-        recent = self._samples[operation].since(now - self.comparison_window_minutes * 60.0)
+        recent = _since(self._samples[operation], now - self.comparison_window_minutes * 60.0)
         if recent[0].size < self.min_recent_samples:
             return []
         _, p95, _, error_rate, throughput = self._stats(*recent)

@@ -4,7 +4,8 @@ For every operation the manager keeps the recent latencies.  Once ten are
 known, its timeout tracks ``percentile_target`` of the successful ones times
 ``safety_multiplier``, clamped to ``[min_timeout, max_timeout]`` and smoothed
 exponentially (``prev * (1 - rate) + new * rate``), so one outlier cannot
-whipsaw it.  All values are in milliseconds.
+whipsaw it.  All values are in milliseconds.  The recent latencies live in the
+shared :class:`lukhas.primitives.window.RollingRecords`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from lukhas._validation import check_real
+from lukhas.primitives.window import RollingRecords
 from lukhas.services.reliability._clock import Clock, SystemClock
 
 __all__ = ["AdaptiveTimeoutManager", "OperationTimeoutError", "TimeoutConfig"]
@@ -110,7 +111,7 @@ class AdaptiveTimeoutManager:
         self.window_size = window_size
         self._clock: Clock = clock if clock is not None else SystemClock()
         self.configs: dict[str, TimeoutConfig] = {}
-        self.latencies: dict[str, deque[tuple[float, bool]]] = {}
+        self.latencies: dict[str, RollingRecords] = {}
         self._current: dict[str, float] = {}
         self.timeouts_fired: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -129,7 +130,9 @@ class AdaptiveTimeoutManager:
             raise TypeError(f"`config` must be a TimeoutConfig, got {type(config).__name__}.")
         with self._lock:
             self.configs[operation] = config
-            self.latencies.setdefault(operation, deque(maxlen=self.window_size))
+            if operation not in self.latencies:
+                self.latencies[operation] = RollingRecords(
+                    self.window_size, latency=np.float64, ok=np.uint8)
             self._current[operation] = config.base_timeout
 
     def record_latency(self, operation: str, latency_ms: float, success: bool = True) -> None:
@@ -154,12 +157,12 @@ class AdaptiveTimeoutManager:
             )
         with self._lock:
             samples = self.latencies[operation]
-            samples.append((latency, bool(success)))
+            samples.append(latency, 1 if success else 0)
             if len(samples) < _MIN_SAMPLES:
                 return
             config = self.configs[operation]
-            recent = list(samples)[-_RECENT_SAMPLES:]
-            good = np.array([lat for lat, ok in recent if ok], dtype=np.float64)
+            recent = samples.latest(_RECENT_SAMPLES)
+            good = recent["latency"][recent["ok"] == 1]
             if good.size == 0:
                 return  # nothing successful to learn from; keep the current value
             target = float(np.percentile(good, config.percentile_target))

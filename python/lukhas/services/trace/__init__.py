@@ -1,4 +1,11 @@
-"""Distributed tracing with W3C Trace Context propagation.
+"""Distributed tracing on OpenTelemetry, with a dependency-free W3C Trace Context fallback.
+
+When ``opentelemetry-api`` is installed and the application has configured a tracer
+provider, a :class:`Tracer` runs on it: its spans are OpenTelemetry spans
+(:class:`OtelSpan`), the current span is OpenTelemetry's (a lukhas span started
+inside an application span is its child, and the other way round), and samplers,
+processors and exporters are the application's.  Otherwise the same API runs on
+:class:`W3CSpan`, plain Python spans with W3C ids.
 
 Spans with timing, attributes, events and status; the current span follows the
 code through ``contextvars`` (asyncio tasks inherit it, threads get it through
@@ -21,12 +28,10 @@ True
 
 from __future__ import annotations
 
-from lukhas.services.trace._otel import from_otel, to_otel, to_otel_context
+from lukhas.services.trace._otel import OtelSpan, from_otel, to_otel, to_otel_context
+from lukhas.services.trace._span import Span, SpanKind, StatusCode, W3CSpan
 from lukhas.services.trace._tracer import (
-    Span,
-    SpanKind,
     SpanRecorder,
-    StatusCode,
     Tracer,
     bind_context,
     current_context,
@@ -49,6 +54,7 @@ from lukhas.services.trace._w3c import (
 __all__ = [
     "FLAG_RANDOM",
     "FLAG_SAMPLED",
+    "OtelSpan",
     "Span",
     "SpanContext",
     "SpanKind",
@@ -56,6 +62,7 @@ __all__ = [
     "StatusCode",
     "TraceState",
     "Tracer",
+    "W3CSpan",
     "bind_context",
     "current_context",
     "current_span",

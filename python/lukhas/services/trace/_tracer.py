@@ -1,20 +1,32 @@
-"""Spans, tracers and context propagation (contextvars, threads, carriers)."""
+"""Tracers, the current span, and context propagation (contextvars, threads, carriers).
+
+A :class:`Tracer` runs on one of two backends with the same API:
+
+* **OpenTelemetry** (``backend="otel"``, or ``"auto"`` when ``opentelemetry-api`` is
+  installed and a tracer provider is configured, globally or passed as
+  ``tracer_provider=``): spans are OpenTelemetry spans (wrapped in
+  :class:`OtelSpan`), the current span is OpenTelemetry's, and sampling,
+  processing, batching and export come from the application's SDK setup;
+* **W3C** (``backend="w3c"``, or ``"auto"`` otherwise): a dependency-free
+  implementation of the same spans with W3C Trace Context ids.
+"""
 
 from __future__ import annotations
 
 import contextvars
-import enum
 import functools
 import logging
 import threading
 import time
-import traceback
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
-from contextlib import contextmanager
-from typing import Any, ParamSpec, TypeVar
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Literal, ParamSpec, TypeVar
 
-from lukhas._validation import check_str
+from lukhas._validation import check_choice, check_str
+from lukhas.services.trace import _otel
+from lukhas.services.trace._otel import OtelSpan
+from lukhas.services.trace._span import Span, SpanKind, W3CSpan, check_attribute
 from lukhas.services.trace._w3c import (
     FLAG_RANDOM,
     FLAG_SAMPLED,
@@ -27,10 +39,7 @@ from lukhas.services.trace._w3c import (
 )
 
 __all__ = [
-    "Span",
-    "SpanKind",
     "SpanRecorder",
-    "StatusCode",
     "Tracer",
     "bind_context",
     "current_context",
@@ -45,192 +54,9 @@ logger = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
-AttributeValue = (
-    str | bool | int | float | tuple[str, ...] | tuple[bool, ...] | tuple[int, ...]
-    | tuple[float, ...]
-)
-
 _current: contextvars.ContextVar[Span | SpanContext | None] = contextvars.ContextVar(
     "candidate_trace_current", default=None
 )
-
-
-class SpanKind(enum.Enum):
-    """The role of a span in a trace (OpenTelemetry's kinds)."""
-
-    INTERNAL = "internal"
-    SERVER = "server"
-    CLIENT = "client"
-    PRODUCER = "producer"
-    CONSUMER = "consumer"
-
-
-class StatusCode(enum.Enum):
-    """Outcome of the operation a span covers."""
-
-    UNSET = "unset"
-    OK = "ok"
-    ERROR = "error"
-
-
-def _check_attribute(key: Any, value: Any) -> AttributeValue:
-    check_str("attribute key", key, empty=False)
-    if isinstance(value, (str, bool, int, float)):
-        return value
-    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
-        items = tuple(value)
-        kinds = {bool if isinstance(v, bool) else type(v) for v in items}
-        if len(kinds) <= 1 and kinds <= {str, bool, int, float}:
-            return items
-    raise TypeError(
-        f"attribute {key!r} must be a str, bool, int, float or a homogeneous sequence of "
-        f"one of them, got {type(value).__name__}."
-    )
-
-
-class Span:
-    """A timed operation in a trace, with attributes, events and a status.
-
-    Spans are created by :class:`Tracer`; end one with :meth:`end` or by
-    using it as a context manager (an exception escaping the block is recorded
-    and sets the status to ERROR).
-
-    Attributes
-    ----------
-    name : str
-    context : SpanContext
-    parent : SpanContext or None
-    kind : SpanKind
-    start_ns, end_ns : int and int or None
-        Epoch nanoseconds.
-    attributes : dict
-    events : list of (str, int, dict)
-        ``(name, epoch ns, attributes)``.
-    status : StatusCode
-    status_description : str or None
-    """
-
-    def __init__(
-        self,
-        name: str,
-        context: SpanContext,
-        parent: SpanContext | None,
-        kind: SpanKind,
-        start_ns: int,
-        tracer: Tracer,
-    ) -> None:
-        self.name = name
-        self.context = context
-        self.parent = parent
-        self.kind = kind
-        self.start_ns = start_ns
-        self.end_ns: int | None = None
-        self.attributes: dict[str, AttributeValue] = {}
-        self.events: list[tuple[str, int, dict[str, AttributeValue]]] = []
-        self.status = StatusCode.UNSET
-        self.status_description: str | None = None
-        self._tracer = tracer
-        self._lock = threading.Lock()
-
-    @property
-    def is_recording(self) -> bool:
-        """True until the span has ended."""
-        return self.end_ns is None
-
-    @property
-    def duration_ms(self) -> float | None:
-        """Duration in milliseconds, None while the span is open."""
-        return None if self.end_ns is None else (self.end_ns - self.start_ns) / 1e6
-
-    def set_attribute(self, key: str, value: Any) -> Span:
-        """Set one attribute (ignored after the span ended); return the span.
-
-        Raises
-        ------
-        TypeError
-            If the value is not a str, bool, int, float or a homogeneous sequence.
-        """
-        checked = _check_attribute(key, value)
-        with self._lock:
-            if self.end_ns is None:
-                self.attributes[key] = checked
-        return self
-
-    def set_attributes(self, attributes: Mapping[str, Any]) -> Span:
-        """Set several attributes; return the span."""
-        for key, value in attributes.items():
-            self.set_attribute(key, value)
-        return self
-
-    def add_event(self, name: str, attributes: Mapping[str, Any] | None = None,
-                  timestamp_ns: int | None = None) -> Span:
-        """Record a named point in time inside the span; return the span."""
-        checked = {k: _check_attribute(k, v) for k, v in (attributes or {}).items()}
-        stamp = self._tracer.time_ns() if timestamp_ns is None else timestamp_ns
-        with self._lock:
-            if self.end_ns is None:
-                self.events.append((name, stamp, checked))
-        return self
-
-    def record_exception(self, exc: BaseException) -> Span:
-        """Add an ``exception`` event with the semantic-convention attributes."""
-        return self.add_event("exception", {
-            "exception.type": type(exc).__qualname__,
-            "exception.message": str(exc),
-            "exception.stacktrace": "".join(
-                traceback.format_exception(type(exc), exc, exc.__traceback__)
-            ),
-        })
-
-    def set_status(self, status: StatusCode, description: str | None = None) -> Span:
-        """Set the status (OK is final; a description only accompanies ERROR)."""
-        if not isinstance(status, StatusCode):
-            raise TypeError(f"`status` must be a StatusCode, got {type(status).__name__}.")
-        with self._lock:
-            if self.end_ns is None and self.status is not StatusCode.OK:
-                self.status = status
-                self.status_description = description if status is StatusCode.ERROR else None
-        return self
-
-    def end(self, end_ns: int | None = None) -> None:
-        """End the span and hand it to the tracer's ``on_end`` (once only)."""
-        with self._lock:
-            if self.end_ns is not None:
-                logger.debug("span %r ended twice; ignoring", self.name)
-                return
-            self.end_ns = self._tracer.time_ns() if end_ns is None else end_ns
-        self._tracer._finished(self)
-
-    def __enter__(self) -> Span:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: Any) -> None:
-        if exc is not None:
-            self.record_exception(exc)
-            self.set_status(StatusCode.ERROR, f"{type(exc).__name__}: {exc}")
-        self.end()
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-friendly dict (ids in hex)."""
-        return {
-            "name": self.name,
-            "trace_id": self.context.trace_id_hex,
-            "span_id": self.context.span_id_hex,
-            "parent_span_id": None if self.parent is None else self.parent.span_id_hex,
-            "kind": self.kind.value,
-            "start_ns": self.start_ns,
-            "end_ns": self.end_ns,
-            "attributes": dict(self.attributes),
-            "events": [{"name": n, "timestamp_ns": t, "attributes": a}
-                       for n, t, a in self.events],
-            "status": self.status.value,
-            "status_description": self.status_description,
-        }
-
-    def __repr__(self) -> str:
-        return (f"Span(name={self.name!r}, trace_id={self.context.trace_id_hex}, "
-                f"span_id={self.context.span_id_hex}, duration_ms={self.duration_ms})")
 
 
 class SpanRecorder:
@@ -279,17 +105,26 @@ class Tracer:
     Parameters
     ----------
     name : str
-        Instrumentation name, recorded as the ``tracer.name`` attribute.
+        Instrumentation name (the OpenTelemetry instrumentation scope; the
+        ``tracer.name`` attribute on the W3C backend).
     on_end : callable or None, default=None
         Called with every finished :class:`Span` (e.g. a :class:`SpanRecorder`).
     time_ns : callable, default=time.time_ns
         Clock in epoch nanoseconds (inject a fake one in tests).
     sampled : bool, default=True
-        Sampling decision for new root traces; children inherit their parent's.
+        False: new root traces are never sampled (children follow their
+        parent).  True: the W3C backend samples every root, the OpenTelemetry
+        backend leaves the decision to the SDK's sampler.
+    backend : {"auto", "otel", "w3c"}, default="auto"
+        ``"auto"`` runs on OpenTelemetry when ``opentelemetry-api`` is installed
+        and a tracer provider is configured (``tracer_provider`` or the global
+        one), checked at every span start, and on the W3C backend otherwise.
+    tracer_provider : opentelemetry.trace.TracerProvider or None, default=None
+        The provider for the OpenTelemetry backend (default: the global one).
 
     Examples
     --------
-    >>> tracer = Tracer("svc")
+    >>> tracer = Tracer("svc", backend="w3c")
     >>> with tracer.start_as_current_span("outer") as outer:
     ...     with tracer.start_as_current_span("inner") as inner:
     ...         inner.parent.span_id == outer.context.span_id
@@ -303,11 +138,42 @@ class Tracer:
         *,
         time_ns: Callable[[], int] = time.time_ns,
         sampled: bool = True,
+        backend: Literal["auto", "otel", "w3c"] = "auto",
+        tracer_provider: Any = None,
     ) -> None:
-        self.name = name
+        self.name = check_str("name", name)
         self.on_end = on_end
         self.time_ns = time_ns
-        self.sampled = sampled
+        self.sampled = bool(sampled)
+        self.backend = check_choice("backend", backend, ("auto", "otel", "w3c"))
+        self.tracer_provider = tracer_provider
+        self._otel_cache: tuple[Any, Any] | None = None
+
+    def _otel_tracer(self) -> Any:
+        """The OpenTelemetry tracer to use now, or None for the W3C backend."""
+        if self.backend == "w3c":
+            return None
+        provider = self.tracer_provider
+        if provider is None:
+            trace = _otel.otel_or_none() if self.backend == "auto" else _otel.require_otel()
+            if trace is None:
+                return None
+            provider = trace.get_tracer_provider()
+            if self.backend == "auto" and isinstance(provider, trace.ProxyTracerProvider):
+                return None  # no SDK configured: OpenTelemetry would only make no-op spans
+        else:
+            _otel.require_otel()
+        cached = self._otel_cache
+        if cached is not None and cached[0] is provider:
+            return cached[1]
+        otel_tracer = provider.get_tracer(self.name)
+        self._otel_cache = (provider, otel_tracer)
+        return otel_tracer
+
+    @property
+    def uses_otel(self) -> bool:
+        """Whether spans started now run on OpenTelemetry."""
+        return self._otel_tracer() is not None
 
     def start_span(
         self,
@@ -325,7 +191,8 @@ class Tracer:
         name : str
             Operation name.
         parent : Span, SpanContext or None, default=None
-            Explicit parent; by default the current span (unless ``root``).
+            Explicit parent; by default the current span (unless ``root``), which
+            on the OpenTelemetry backend may be a span of the application.
         kind : SpanKind, default=SpanKind.INTERNAL
         attributes : mapping or None, default=None
         root : bool, default=False
@@ -334,7 +201,11 @@ class Tracer:
         Returns
         -------
         span : Span
+            An :class:`OtelSpan` on the OpenTelemetry backend, else a :class:`W3CSpan`.
         """
+        otel_tracer = self._otel_tracer()
+        if otel_tracer is not None:
+            return self._start_otel(otel_tracer, name, parent, kind, attributes, root)
         if parent is None and not root:
             parent = _current.get()
         parent_ctx = parent.context if isinstance(parent, Span) else parent
@@ -344,13 +215,33 @@ class Tracer:
         else:
             context = SpanContext(parent_ctx.trace_id, new_span_id(), parent_ctx.trace_flags,
                                   parent_ctx.trace_state)
-        span = Span(name, context, parent_ctx, kind, self.time_ns(), self)
+        span = W3CSpan(name, context, parent_ctx, kind, self.time_ns(), self.time_ns,
+                       self._finished)
         span.set_attribute("tracer.name", self.name)
         if attributes:
             span.set_attributes(attributes)
         return span
 
-    @contextmanager
+    def _start_otel(self, otel_tracer: Any, name: str, parent: Span | SpanContext | None,
+                    kind: SpanKind, attributes: Mapping[str, Any] | None, root: bool) -> Span:
+        state = _otel._STATE
+        ctx = None if parent is None and not root else _otel.otel_parent_context(parent, root)
+        clock = None if self.time_ns is time.time_ns else self.time_ns
+        checked = ({k: check_attribute(k, v) for k, v in attributes.items()}
+                   if attributes else None)
+        on_end = self._finished if self.on_end is not None else None
+        if not self.sampled:
+            trace = state["trace"]
+            if not trace.get_current_span(ctx).get_span_context().is_valid:
+                unsampled = trace.NonRecordingSpan(trace.SpanContext(
+                    new_trace_id(), new_span_id(), False, trace.TraceFlags(0)))
+                return OtelSpan(unsampled, name, kind, on_end, clock)
+        otel_span = otel_tracer.start_span(
+            name, context=ctx, kind=state["kinds"][kind], attributes=checked,
+            start_time=None if clock is None else clock(),
+        )
+        return OtelSpan(otel_span, name, kind, on_end, clock)
+
     def start_as_current_span(
         self,
         name: str,
@@ -359,27 +250,58 @@ class Tracer:
         kind: SpanKind = SpanKind.INTERNAL,
         attributes: Mapping[str, Any] | None = None,
         root: bool = False,
-    ) -> Iterator[Span]:
+    ) -> AbstractContextManager[Span]:
         """Start a span, make it current for the block, and end it afterwards.
 
-        Parameters are those of :meth:`start_span`.
+        Parameters are those of :meth:`start_span`.  An exception escaping the
+        block is recorded on the span and sets its status to ERROR.
 
-        Yields
-        ------
-        span : Span
+        Returns
+        -------
+        manager : context manager yielding the :class:`Span`
         """
-        span = self.start_span(name, parent=parent, kind=kind, attributes=attributes, root=root)
-        with use_span(span), span:
-            yield span
+        return _Active(self.start_span(name, parent=parent, kind=kind, attributes=attributes,
+                                       root=root))
 
     def _finished(self, span: Span) -> None:
         if self.on_end is not None:
             self.on_end(span)
 
 
+class _Active(AbstractContextManager[Span]):
+    """Makes a span current for a block, then ends it (a class: cheaper than a generator)."""
+
+    __slots__ = ("_span", "_token")
+
+    def __init__(self, span: Span) -> None:
+        self._span = span
+        self._token: Any = None
+
+    def __enter__(self) -> Span:
+        span = self._span
+        if isinstance(span, OtelSpan):
+            self._token = _otel.activate(span)
+        else:
+            self._token = _current.set(span)
+        return span
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: Any) -> None:
+        span = self._span
+        if isinstance(span, OtelSpan):
+            _otel.deactivate(self._token)
+        else:
+            _current.reset(self._token)
+        span.__exit__(exc_type, exc, tb)
+
+
 @contextmanager
 def use_span(span: Span | SpanContext) -> Iterator[Span | SpanContext]:
     """Make ``span`` (or a remote context) current for the block, without ending it.
+
+    A remote :class:`SpanContext` also becomes OpenTelemetry's current (non-recording)
+    span when ``opentelemetry-api`` is installed, so spans of either backend, and
+    the application's own OpenTelemetry spans, take it as their parent.
 
     Parameters
     ----------
@@ -389,20 +311,39 @@ def use_span(span: Span | SpanContext) -> Iterator[Span | SpanContext]:
     ------
     span : Span or SpanContext
     """
-    token = _current.set(span)
+    if isinstance(span, OtelSpan):
+        token = _otel.activate(span)
+        try:
+            yield span
+        finally:
+            _otel.deactivate(token)
+        return
+    var_token = _current.set(span)
+    otel_token = (_otel.activate_remote(span)
+                  if isinstance(span, SpanContext) and _otel.otel_or_none() is not None else None)
     try:
         yield span
     finally:
-        _current.reset(token)
+        if otel_token is not None:
+            _otel.deactivate(otel_token)
+        _current.reset(var_token)
 
 
 def current_span() -> Span | None:
     """Return the current :class:`Span` of this thread/task, or None.
 
+    With ``opentelemetry-api`` installed this is OpenTelemetry's current span
+    when there is one (possibly a span of the application, then wrapped in an
+    :class:`OtelSpan`); a remote parent alone is a context, not a span.
+
     Returns
     -------
     span : Span or None
     """
+    if _otel.otel_or_none() is not None:
+        span = _otel.current_otel_span()
+        if span is not None:
+            return span
     value = _current.get()
     return value if isinstance(value, Span) else None
 
@@ -414,8 +355,15 @@ def current_context() -> SpanContext | None:
     -------
     context : SpanContext or None
     """
+    span = current_span()
+    if span is not None:
+        return span.context
     value = _current.get()
-    return value.context if isinstance(value, Span) else value
+    if isinstance(value, SpanContext):
+        return value
+    if _otel.otel_or_none() is not None:
+        return _otel.current_otel_context()
+    return None
 
 
 def bind_context(func: Callable[P, R]) -> Callable[P, R]:

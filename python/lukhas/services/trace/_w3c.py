@@ -34,17 +34,52 @@ FLAG_RANDOM = 0x02
 
 _TRACEPARENT = re.compile(
     r"^(?P<version>[0-9a-f]{2})-(?P<trace_id>[0-9a-f]{32})-(?P<parent_id>[0-9a-f]{16})"
-    r"-(?P<flags>[0-9a-f]{2})(?P<rest>.*)$"
+    r"-(?P<flags>[0-9a-f]{2})(?P<rest>.*)\Z"
 )
 _KEY_CHARS = r"[a-z0-9_\-*/]"
+# ``\Z``, not ``$``: ``$`` also matches before a trailing newline, which would let
+# ``"key\n"`` through and into every header ``inject`` writes.
 _KEY = re.compile(
-    rf"^(?:[a-z]{_KEY_CHARS}{{0,255}}|[a-z0-9]{_KEY_CHARS}{{0,240}}@[a-z]{_KEY_CHARS}{{0,13}})$"
+    rf"^(?:[a-z]{_KEY_CHARS}{{0,255}}"
+    rf"|[a-z0-9]{_KEY_CHARS}{{0,240}}@[a-z]{_KEY_CHARS}{{0,13}})\Z"
 )
-_VALUE = re.compile(r"^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$")
+_VALUE = re.compile(r"^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]\Z")
 _MAX_MEMBERS = 32
 _MAX_HEADER = 512
 _LONG_MEMBER = 128
 _OWS = " \t"
+#: Longest ``tracestate`` text parsed: 32 members of the longest key (256) and value (256)
+#: with their separators, plus room for optional white space.  Longer input is discarded
+#: whole *before* it is split, so an oversized header costs nothing.
+_MAX_TRACESTATE_TEXT = 32 * (256 + 1 + 256) + 31 + 1024
+#: Longest ``traceparent`` text parsed (version 00 is 55 characters; later versions may
+#: append fields).  Longer input is rejected before matching.
+_MAX_TRACEPARENT_TEXT = 512
+
+
+def _joined(header: object) -> str | None:
+    """The tracestate text of one or several header values, or None if absent or too long.
+
+    Non-``str`` items are dropped; the length cap applies before anything is joined.
+    """
+    if isinstance(header, str):
+        return header if len(header) <= _MAX_TRACESTATE_TEXT else None
+    if header is None or isinstance(header, (bytes, bytearray, memoryview)):
+        return None
+    try:
+        items = iter(header)  # type: ignore[call-overload]
+    except TypeError:
+        return None
+    parts: list[str] = []
+    size = 0
+    for item in items:
+        if not isinstance(item, str):
+            continue
+        size += len(item) + 1
+        if size > _MAX_TRACESTATE_TEXT + 1:
+            return None
+        parts.append(item)
+    return ",".join(parts)
 
 
 def new_trace_id() -> int:
@@ -129,17 +164,20 @@ class TraceState:
         Parameters
         ----------
         header : str, iterable of str, or None
-            The header value(s).  Empty members are skipped.
+            The header value(s).  Empty members are skipped; items of an iterable
+            that are not ``str`` are discarded (never a ``TypeError``).
 
         Returns
         -------
         state : TraceState
-            Empty when the header is absent **or invalid** (the spec discards an
-            invalid tracestate as a whole).
+            Empty when the header is absent, **invalid** (the spec discards an
+            invalid tracestate as a whole), or longer than any valid tracestate
+            can be (checked before the text is split, so an oversized header
+            costs no memory).
         """
-        if header is None:
+        text = _joined(header)
+        if text is None:
             return cls()
-        text = header if isinstance(header, str) else ",".join(header)
         entries = []
         for member in text.split(","):
             member = member.strip(_OWS)
@@ -269,7 +307,8 @@ def parse_traceparent(header: str | None) -> SpanContext | None:
     Parameters
     ----------
     header : str or None
-        The header value (surrounding spaces and tabs are ignored).
+        The header value (surrounding spaces and tabs are ignored; anything
+        else after the flags, a newline included, makes it invalid).
 
     Returns
     -------
@@ -284,7 +323,7 @@ def parse_traceparent(header: str | None) -> SpanContext | None:
     >>> parse_traceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01") is None
     True
     """
-    if not isinstance(header, str):
+    if not isinstance(header, str) or len(header) > _MAX_TRACEPARENT_TEXT:
         return None
     match = _TRACEPARENT.match(header.strip(_OWS))
     if match is None:

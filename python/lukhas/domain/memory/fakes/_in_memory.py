@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from lukhas._validation import check_int
 from lukhas.primitives.vector import _core as core
+from lukhas.primitives.vector._checks import id_key
 
 __all__ = ["AGIMemoryFake", "InMemoryBackend"]
 
@@ -68,7 +69,7 @@ class InMemoryBackend:
         return len(self._vectors)
 
     def __contains__(self, ident: object) -> bool:
-        return isinstance(ident, int | np.integer) and int(ident) in self._vectors
+        return id_key(ident) in self._vectors
 
     def __repr__(self) -> str:
         return f"InMemoryBackend(dim={self.dim}, metric={self.metric!r}, size={len(self)})"
