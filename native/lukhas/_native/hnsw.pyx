@@ -655,8 +655,11 @@ cdef class HNSWGraph:
         # Body of one `add` worker: link nodes from the shared counter until none is left.
         cdef Workspace ws
         cdef int64_t node
+        # A beam wider than the graph holds every node all the same: cap it there, so an
+        # absurd ef_construction costs nothing (the graph built is the same).
+        cdef Py_ssize_t width = min(<Py_ssize_t>self.ef_construction, <Py_ssize_t>self.end_node)
         with nogil:
-            if workspace_init(&ws, self.ef_construction, self.m0) != STATUS_OK:
+            if workspace_init(&ws, width, self.m0) != STATUS_OK:
                 self.status = STATUS_NO_MEMORY
             else:
                 while self.status == STATUS_OK:

@@ -323,6 +323,76 @@ static void sha256_prefixed(lk_blocks_fn f, int prefix, const uint8_t *data, siz
     digest_out(st, out);
 }
 
+
+/* ---- two messages at a time ---- */
+
+/* Messages up to this many bytes (prefix included) are padded into a stack buffer and
+ * hashed in pairs; longer ones go one at a time, straight from the caller's memory. */
+#define LK_PAIR_MAX 950
+#define LK_PAIR_BUF 1024
+
+/* The whole padded message (prefix byte if prefix >= 0) into buf; returns its blocks. */
+static size_t pad_into(int prefix, const uint8_t *data, size_t len, uint8_t *buf) {
+    size_t t = 0;
+    if (prefix >= 0) buf[t++] = (uint8_t)prefix;
+    if (len) memcpy(buf + t, data, len);
+    t += len;
+    const uint64_t bits = (uint64_t)t * 8u;
+    buf[t++] = 0x80;
+    size_t total = (t + 8 + 63) / 64 * 64;
+    memset(buf + t, 0, total - 8 - t);
+    for (int i = 0; i < 8; i++) buf[total - 1 - i] = (uint8_t)(bits >> (8 * i));
+    return total / 64;
+}
+
+static void hash_padded_pair(lk_blocks_fn f1, lk_blocks2_fn f2, const uint8_t *ba, size_t na,
+                             const uint8_t *bb, size_t nb, uint8_t *oa, uint8_t *ob) {
+    uint32_t sa[8], sb[8];
+    size_t m = na < nb ? na : nb;
+    memcpy(sa, IV256, sizeof sa);
+    memcpy(sb, IV256, sizeof sb);
+    f2(sa, ba, sb, bb, m);
+    if (na > m) f1(sa, ba + 64 * m, na - m);
+    if (nb > m) f1(sb, bb + 64 * m, nb - m);
+    digest_out(sa, oa);
+    digest_out(sb, ob);
+}
+
+/* Leaf hashes of items [start, end) of a packed batch into out (one row per item). */
+static void leaf_range(lk_blocks_fn f1, lk_blocks2_fn f2, const uint8_t *buf,
+                       const int64_t *offsets, size_t start, size_t end, uint8_t *out) {
+    uint8_t pa[LK_PAIR_BUF], pb[LK_PAIR_BUF];
+    size_t i = start;
+    for (; i + 1 < end; i += 2) {
+        size_t la = (size_t)(offsets[i + 1] - offsets[i]);
+        size_t lb = (size_t)(offsets[i + 2] - offsets[i + 1]);
+        uint8_t *oa = out + 32 * (i - start);
+        if (la < LK_PAIR_MAX && lb < LK_PAIR_MAX) {
+            size_t na = pad_into(0x00, buf + offsets[i], la, pa);
+            size_t nb = pad_into(0x00, buf + offsets[i + 1], lb, pb);
+            hash_padded_pair(f1, f2, pa, na, pb, nb, oa, oa + 32);
+        } else {
+            sha256_prefixed(f1, 0x00, buf + offsets[i], la, oa);
+            sha256_prefixed(f1, 0x00, buf + offsets[i + 1], lb, oa + 32);
+        }
+    }
+    if (i < end) {
+        sha256_prefixed(f1, 0x00, buf + offsets[i], (size_t)(offsets[i + 1] - offsets[i]),
+                        out + 32 * (i - start));
+    }
+}
+
+/* Padded 0x01 || left || right (two blocks) into buf. */
+static inline void node_pad(const uint8_t *left, const uint8_t *right, uint8_t *buf) {
+    buf[0] = 0x01;
+    memcpy(buf + 1, left, 32);
+    memcpy(buf + 33, right, 32);
+    buf[65] = 0x80;
+    memset(buf + 66, 0, 128 - 66);
+    buf[126] = 0x02; /* 520 bits = 0x208 */
+    buf[127] = 0x08;
+}
+
 int lk_sha256_with(int impl, const uint8_t *data, size_t len, uint8_t *out) {
     lk_blocks_fn f;
     if (impl == 0) {
@@ -372,18 +442,49 @@ void lk_node_hash(const uint8_t *left, const uint8_t *right, uint8_t *out) {
     node_with(best_blocks(), left, right, out);
 }
 
+void lk_leaf_hashes_ptrs(const uint8_t *const *items, const size_t *lengths, size_t n,
+                         uint8_t *out) {
+    lk_blocks_fn f1 = best_blocks();
+    lk_blocks2_fn f2 = best_blocks2();
+    uint8_t pa[LK_PAIR_BUF], pb[LK_PAIR_BUF];
+    size_t i = 0;
+    for (; i + 1 < n; i += 2) {
+        if (lengths[i] < LK_PAIR_MAX && lengths[i + 1] < LK_PAIR_MAX) {
+            size_t na = pad_into(0x00, items[i], lengths[i], pa);
+            size_t nb = pad_into(0x00, items[i + 1], lengths[i + 1], pb);
+            hash_padded_pair(f1, f2, pa, na, pb, nb, out + 32 * i, out + 32 * i + 32);
+        } else {
+            sha256_prefixed(f1, 0x00, items[i], lengths[i], out + 32 * i);
+            sha256_prefixed(f1, 0x00, items[i + 1], lengths[i + 1], out + 32 * i + 32);
+        }
+    }
+    if (i < n) sha256_prefixed(f1, 0x00, items[i], lengths[i], out + 32 * i);
+}
+
 void lk_leaf_hashes(const uint8_t *buf, const int64_t *offsets, size_t n, uint8_t *out) {
-    lk_blocks_fn f = best_blocks();
-    for (size_t i = 0; i < n; i++) {
-        sha256_prefixed(f, 0x00, buf + offsets[i], (size_t)(offsets[i + 1] - offsets[i]),
-                        out + 32 * i);
+    leaf_range(best_blocks(), best_blocks2(), buf, offsets, 0, n, out);
+}
+
+/* Parents j in [0, m) of consecutive child pairs, two at a time.  out may equal in: each
+ * pair of parents is written only after the four children it reads. */
+static void parents_x2(lk_blocks_fn f1, lk_blocks2_fn f2, const uint8_t *in, size_t m,
+                       uint8_t *out) {
+    uint8_t pa[128], pb[128];
+    size_t j = 0;
+    for (; j + 1 < m; j += 2) {
+        node_pad(in + 64 * j, in + 64 * j + 32, pa);
+        node_pad(in + 64 * j + 64, in + 64 * j + 96, pb);
+        hash_padded_pair(f1, f2, pa, 2, pb, 2, out + 32 * j, out + 32 * j + 32);
+    }
+    if (j < m) {
+        uint8_t tmp[32];
+        node_with(f1, in + 64 * j, in + 64 * j + 32, tmp);
+        memcpy(out + 32 * j, tmp, 32);
     }
 }
 
 void lk_parents(const uint8_t *in, size_t n_children, uint8_t *out) {
-    lk_blocks_fn f = best_blocks();
-    size_t m = n_children / 2;
-    for (size_t j = 0; j < m; j++) node_with(f, in + 64 * j, in + 64 * j + 32, out + 32 * j);
+    parents_x2(best_blocks(), best_blocks2(), in, n_children / 2, out);
 }
 
 size_t lk_levels_total(size_t n) {
@@ -399,12 +500,8 @@ size_t lk_levels_total(size_t n) {
 /* One level up: pairs hashed, a lone last node copied.  in and out may not overlap,
  * except out == in (processing left to right only ever reads ahead of the write). */
 static void level_up(lk_blocks_fn f, const uint8_t *in, size_t len, uint8_t *out) {
-    uint8_t tmp[32];
     size_t m = len / 2;
-    for (size_t j = 0; j < m; j++) {
-        node_with(f, in + 64 * j, in + 64 * j + 32, tmp);
-        memcpy(out + 32 * j, tmp, 32);
-    }
+    parents_x2(f, best_blocks2(), in, m, out);
     if (len & 1) memmove(out + 32 * m, in + 32 * (len - 1), 32);
 }
 
@@ -510,18 +607,18 @@ int64_t lk_verify_chain(const uint8_t *buf, const int64_t *offsets, size_t n,
                         const uint8_t *leaves, const uint8_t *chain, const uint8_t *prev,
                         int *what) {
     lk_blocks_fn f = best_blocks();
-    uint8_t block[64], digest[32];
+    lk_blocks2_fn f2 = best_blocks2();
+    uint8_t block[64], digest[32], chunk[32 * 128];
     uint32_t st[8];
     *what = 0;
     memcpy(block, prev, 32);
     for (size_t i = 0; i < n; i++) {
-        sha256_prefixed(f, 0x00, buf + offsets[i], (size_t)(offsets[i + 1] - offsets[i]),
-                        digest);
-        if (memcmp(digest, leaves + 32 * i, 32) != 0) {
+        if (i % 128 == 0) leaf_range(f, f2, buf, offsets, i, i + 128 < n ? i + 128 : n, chunk);
+        if (memcmp(chunk + 32 * (i % 128), leaves + 32 * i, 32) != 0) {
             *what = 1;
             return (int64_t)i;
         }
-        memcpy(block + 32, digest, 32);
+        memcpy(block + 32, chunk + 32 * (i % 128), 32);
         memcpy(st, IV256, sizeof st);
         f(st, block, 1);
         f(st, PAD64, 1);

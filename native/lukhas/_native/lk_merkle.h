@@ -51,6 +51,11 @@ void lk_node_hash(const uint8_t *left, const uint8_t *right, uint8_t *out);
  *   out      OUT  n * 32 bytes */
 void lk_leaf_hashes(const uint8_t *buf, const int64_t *offsets, size_t n, uint8_t *out);
 
+/* Leaf hashes of n items given by pointer and length (items may be NULL where length 0).
+ *   out  OUT  n * 32 bytes */
+void lk_leaf_hashes_ptrs(const uint8_t *const *items, const size_t *lengths, size_t n,
+                         uint8_t *out);
+
 /* Parents of n_children nodes paired left to right: out[j] = node(in[2j], in[2j+1]) for
  * j < n_children / 2 (a lone last child gets no parent here).
  *   in   IN   n_children * 32 bytes

@@ -20,6 +20,8 @@ cdef extern from "lk_merkle.h" nogil:
     void lk_leaf_hash(const uint8_t *data, size_t len, uint8_t *out)
     void lk_node_hash(const uint8_t *left, const uint8_t *right, uint8_t *out)
     void lk_leaf_hashes(const uint8_t *buf, const int64_t *offsets, size_t n, uint8_t *out)
+    void lk_leaf_hashes_ptrs(const uint8_t *const *items, const size_t *lengths, size_t n,
+                             uint8_t *out)
     void lk_parents(const uint8_t *inp, size_t n_children, uint8_t *out)
     size_t lk_levels_total(size_t n)
     void lk_levels(const uint8_t *leaves, size_t n, uint8_t *out)
@@ -128,20 +130,35 @@ def leaf_hashes_packed(const uint8_t[::1] buf, const int64_t[::1] offsets,
         lk_leaf_hashes(p, &offsets[0], <size_t>n, &out[0, 0])
 
 
+cdef enum:
+    _CHUNK = 256
+
+
 def leaf_hashes_seq(items, uint8_t[:, ::1] out):
-    """Leaf hashes of a list or tuple of ``bytes``, read in place; ``out`` has shape (n, 32)."""
+    """Leaf hashes of a list or tuple of ``bytes``, read in place; ``out`` has shape (n, 32).
+
+    Items are gathered a chunk at a time (pointer and length) and hashed two at a time.
+    """
     cdef object fast = items if type(items) is list or type(items) is tuple else list(items)
-    cdef Py_ssize_t n = len(fast), i
+    cdef Py_ssize_t n = len(fast), i, j, base
     cdef PyObject **objs = PySequence_Fast_ITEMS(fast)
     cdef PyObject *item
+    cdef const uint8_t *ptrs[_CHUNK]
+    cdef size_t lens[_CHUNK]
     _check_rows("out", out.shape[0], out.shape[1], n)
-    for i in range(n):
-        item = objs[i]
-        if not lk_is_bytes(item):
-            raise TypeError(
-                f"`items[{i}]` must be bytes, got {type(<object>item).__name__}.")
-        lk_leaf_hash(<const uint8_t *>lk_bytes_data(item), <size_t>lk_bytes_length(item),
-                     &out[i, 0])
+    base = 0
+    while base < n:
+        j = 0
+        for i in range(base, min(base + _CHUNK, n)):
+            item = objs[i]
+            if not lk_is_bytes(item):
+                raise TypeError(
+                    f"`items[{i}]` must be bytes, got {type(<object>item).__name__}.")
+            ptrs[j] = <const uint8_t *>lk_bytes_data(item)
+            lens[j] = <size_t>lk_bytes_length(item)
+            j += 1
+        lk_leaf_hashes_ptrs(ptrs, lens, <size_t>j, &out[base, 0])
+        base += j
 
 
 def parents(const uint8_t[:, ::1] children, uint8_t[:, ::1] out):

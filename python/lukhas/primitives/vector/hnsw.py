@@ -25,15 +25,13 @@ from lukhas.primitives.vector._core import (
     unwrap,
 )
 from lukhas.primitives.vector._exact import exact_search
+from lukhas.primitives.vector._hnsw_archive import FORMAT, KERNEL_CODE, read_archive
 
 __all__ = ["HNSWIndex"]
 
 logger = logging.getLogger(__name__)
 
-_FORMAT = "lukhas-hnsw-1"
 _PROFILE = BACKENDS["HNSWIndex"].profile()
-#: Graph distance by the metric's kernel (cosine is "ip" over unit rows).
-_KERNEL_CODE = {"l2": _hnsw.METRIC_L2, "ip": _hnsw.METRIC_IP}
 #: Below this many queries per thread a batch is searched on the calling thread.
 _ROWS_PER_THREAD = 32
 #: Below this many new vectors per thread a batch is linked on the calling thread.
@@ -148,7 +146,7 @@ class HNSWIndex:
 
     def _new_graph(self, capacity: int) -> _hnsw.HNSWGraph:
         return _hnsw.HNSWGraph(self.dim, self.M, self.ef_construction,
-                               _KERNEL_CODE[self._metric.kernel], self.seed, capacity,
+                               KERNEL_CODE[self._metric.kernel], self.seed, capacity,
                                self.n_threads)
 
     def __len__(self) -> int:
@@ -321,6 +319,9 @@ class HNSWIndex:
     def _approximate(self, q: npt.NDArray[np.float32], k: int,
                      ef: int) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
         nq = q.shape[0]
+        # A beam wider than the graph holds every node all the same (results identical):
+        # cap it there so that an absurd ``ef`` or ``k`` allocates nothing extra.
+        ef = min(ef, max(self._graph.size, 1))
         ids = np.empty((nq, k), dtype=np.int64)
         dist = np.empty((nq, k), dtype=np.float32)
         labels = self._labels
@@ -360,7 +361,7 @@ class HNSWIndex:
         """
         with self._lock:
             state = self._graph.state()
-            config = {"format": _FORMAT, "metric": self.metric, "seed": self.seed,
+            config = {"format": FORMAT, "metric": self.metric, "seed": self.seed,
                       "ef": self.ef, "rebuild_ratio": self.rebuild_ratio,
                       "next_id": self._ledger.next_id}
             arrays = {key: np.asarray(value) for key, value in state.items()}
@@ -391,64 +392,14 @@ class HNSWIndex:
         --------
         See :meth:`save`.
         """
-        with np.load(Path(path), allow_pickle=False) as archive:
-            try:
-                config = json.loads(str(archive["config"]))
-                arrays = {key: archive[key] for key in archive.files if key != "config"}
-            except KeyError as err:
-                raise ValueError(f"{os.fspath(path)!r} is not a lukhas HNSW archive.") from err
-        if config.get("format") != _FORMAT:
-            raise ValueError(f"{os.fspath(path)!r} has format {config.get('format')!r}, "
-                             f"expected {_FORMAT!r}.")
-        state: dict[str, Any] = {key: value for key, value in arrays.items() if key != "labels"}
-        for key in ("dim", "M", "ef_construction", "metric", "rng_state", "entry", "max_level"):
-            state[key] = int(state[key])
-        _check_state(state, arrays["labels"], os.fspath(path))
+        archive = read_archive(path)
+        state, config = archive.state, archive.config
         index = cls(state["dim"], config["metric"], state["M"], state["ef_construction"],
                     config["seed"], ef=config["ef"], rebuild_ratio=config["rebuild_ratio"])
         index._graph = _hnsw.HNSWGraph.from_state(state, index.n_threads)
-        index._labels = arrays["labels"].astype(np.int64)
-        deleted = arrays["deleted"].astype(bool)
-        live = np.flatnonzero(~deleted)
+        index._labels = archive.labels
+        live = np.flatnonzero(state["deleted"] == 0)
         index._node_of = dict(zip(index._labels[live].tolist(), live.tolist(), strict=True))
         index._ledger.advance(int(config["next_id"]))
         return index
 
-
-def _check_state(state: dict[str, Any], labels: npt.NDArray[Any], where: str) -> None:
-    """Shape and range checks so a damaged archive cannot crash the kernels."""
-    size = state["data"].shape[0]
-    dim, m = state["dim"], state["M"]
-    rows = state["upper"].shape[0]
-    problems = []
-    if state["data"].shape != (size, dim) or state["data"].dtype != np.float32:
-        problems.append("data")
-    if state["links0"].shape != (size, 2 * m + 1):
-        problems.append("links0")
-    if state["upper"].ndim != 2 or state["upper"].shape[1] != m + 1:
-        problems.append("upper")
-    problems += [key for key in ("levels", "upper_offset", "deleted")
-                 if state[key].shape != (size,)]
-    if labels.shape != (size,):
-        problems.append("labels")
-    if not problems:
-        links0 = state["links0"]
-        upper = state["upper"]
-        if size and (links0[:, 1:].min(initial=0) < 0 or links0[:, 1:].max(initial=0) >= size
-                     or (links0[:, 0] > 2 * m).any() or (links0[:, 0] < 0).any()):
-            problems.append("links0 values")
-        if rows and (upper[:, 1:].min(initial=0) < 0 or upper[:, 1:].max(initial=0) >= size
-                     or (upper[:, 0] > m).any() or (upper[:, 0] < 0).any()):
-            problems.append("upper values")
-        levels, offsets = state["levels"], state["upper_offset"]
-        has_upper = levels > 0
-        if ((levels < 0).any() or (offsets[has_upper] < 0).any()
-                or (offsets[has_upper] + levels[has_upper] > rows).any()):
-            problems.append("levels/upper_offset")
-        if size and not (0 <= state["entry"] < size
-                         and state["max_level"] == levels[state["entry"]]):
-            problems.append("entry")
-        if not size and state["entry"] != -1:
-            problems.append("entry")
-    if problems:
-        raise ValueError(f"{where!r} is damaged: inconsistent {', '.join(problems)}.")
