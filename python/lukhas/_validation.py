@@ -215,14 +215,14 @@ def check_choice(name: str, value: Any, choices: Iterable[str]) -> str:
 @overload
 def check_str(
     name: str, value: Any, *, empty: bool = ..., max_length: int | None = ...,
-    allow_none: Literal[False] = ...,
+    allow_none: Literal[False] = ..., plain_text: bool = ...,
 ) -> str: ...
 
 
 @overload
 def check_str(
     name: str, value: Any, *, empty: bool = ..., max_length: int | None = ...,
-    allow_none: Literal[True],
+    allow_none: Literal[True], plain_text: bool = ...,
 ) -> str | None: ...
 
 
@@ -233,6 +233,7 @@ def check_str(
     empty: bool = True,
     max_length: int | None = None,
     allow_none: bool = False,
+    plain_text: bool = False,
 ) -> str | None:
     """Check that ``value`` is a ``str`` (optionally non-empty, bounded, or None).
 
@@ -248,6 +249,9 @@ def check_str(
         Largest allowed length in characters; ``None`` for no bound.
     allow_none : bool, default=False
         Whether ``None`` is allowed (and returned as is).
+    plain_text : bool, default=False
+        Refuse NUL characters and lone surrogates: text that must reach an OS
+        interface (argv, a file name, a C string) or be encoded as UTF-8.
 
     Returns
     -------
@@ -258,7 +262,8 @@ def check_str(
     TypeError
         If ``value`` is not a ``str`` (or ``None`` where allowed).
     ValueError
-        If ``value`` is empty where that is not allowed, or longer than `max_length`.
+        If ``value`` is empty where that is not allowed, longer than `max_length`,
+        or (with ``plain_text``) holds a NUL character or a lone surrogate.
 
     Examples
     --------
@@ -283,6 +288,16 @@ def check_str(
         raise ValueError(
             f"`{name}` must be a str of at most {max_length} characters, got {len(value)}."
         )
+    if plain_text:
+        nul = value.find("\x00")
+        if nul >= 0:
+            raise ValueError(f"`{name}` must not contain NUL characters; one is at index {nul}.")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as err:
+            raise ValueError(
+                f"`{name}` must be encodable as UTF-8; it holds a lone surrogate at index "
+                f"{err.start}.") from None
     return value
 
 

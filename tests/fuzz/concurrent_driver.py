@@ -31,26 +31,37 @@ _NASTY_I64 = np.array([-1, 0, 1, 2**31, 2**40, 2**62, -(2**62), 2**63 - 1, -(2**
 
 
 class _Mutator(threading.Thread):
-    """Write arbitrary values into ``target`` until stopped (releases the GIL often)."""
+    """Rewrite ``target`` until stopped: spans of hostile values, then the valid original.
+
+    Restoring the original between attacks matters: the boundary checks then pass, and
+    the next attack lands while the kernel runs without the GIL, which is the race.
+    """
 
     def __init__(self, target: np.ndarray, rng: np.random.Generator) -> None:
         super().__init__(daemon=True)
-        self.target = target.reshape(-1).view(np.uint8)
+        self.target = target.reshape(-1)
+        self.original = self.target.copy()
         self.rng = rng
         self.stop = threading.Event()
 
     def run(self) -> None:
-        raw = self.target
+        flat, rng = self.target, self.rng
+        if flat.size == 0:
+            return
+        raw = flat.view(np.uint8)
         nasty = _NASTY_I64.view(np.uint8)
         while not self.stop.is_set():
-            if raw.size == 0:
-                return
-            at = int(self.rng.integers(0, raw.size))
-            chunk = nasty[int(self.rng.integers(0, nasty.size - 8)) // 8 * 8:][:8]
-            end = min(raw.size, at + chunk.size)
-            raw[at:end] = chunk[: end - at]
-            if self.rng.random() < 0.05:
-                raw[:] = self.rng.integers(0, 256, raw.size, dtype=np.uint8)
+            roll = rng.random()
+            a = int(rng.integers(0, flat.size))
+            b = int(rng.integers(a, flat.size + 1))
+            if roll < 0.45:  # one hostile value over a span (as the element type reads it)
+                word = nasty[int(rng.integers(0, _NASTY_I64.size)) * 8:][:8]
+                span = raw[a * flat.itemsize: b * flat.itemsize]
+                span[:] = np.resize(word, span.size)
+            elif roll < 0.5:
+                raw[:] = rng.integers(0, 256, raw.size, dtype=np.uint8)
+            else:
+                flat[:] = self.original
 
 
 def _run(call: Callable[[], Any], target: np.ndarray, rng: np.random.Generator,
@@ -77,7 +88,7 @@ def run_case(case: str, seed: int, size: int, seconds: float) -> int:
     if case == "glyph_offsets":
         from candidate.core.symbolic.symbolic_glyph_hash import glyph_hash_many
 
-        lengths = rng.integers(0, 40, size)
+        lengths = rng.integers(0, 40, size * 50)
         offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         buffer = rng.integers(0, 256, int(offsets[-1]), dtype=np.uint8)
         return _run(lambda: glyph_hash_many((buffer, offsets)), offsets, rng, seconds)

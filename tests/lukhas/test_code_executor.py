@@ -13,9 +13,15 @@ from lukhas.tools.code_executor import (
     parse_memory_size,
 )
 
-STRONGEST = available_backends()[0]
+CONFINED = [b for b in available_backends() if b != "none"]
+STRONGEST = CONFINED[0] if CONFINED else "none"
+#: Tests that run code with the default (auto) isolation need a namespace sandbox.
+needs_sandbox = pytest.mark.skipif(
+    not CONFINED, reason="no namespace sandbox works here (no bubblewrap, and `unshare` "
+    "failed its probe): isolation='auto' refuses to run unconfined")
 
 
+@needs_sandbox
 def test_r1_constructor_keywords() -> None:
     executor = CodeExecutor(
         supported_languages=["python", "bash", "javascript"],
@@ -30,6 +36,7 @@ def test_r1_constructor_keywords() -> None:
     assert CodeExecutor().supported_languages == ("python", "bash", "javascript")
 
 
+@needs_sandbox
 @pytest.mark.asyncio
 async def test_r2_r3_safe_code_runs_in_every_language() -> None:
     executor = CodeExecutor(execution_timeout=10)
@@ -52,6 +59,7 @@ async def test_r2_r3_safe_code_runs_in_every_language() -> None:
         assert "not found" in js.error
 
 
+@needs_sandbox
 @pytest.mark.asyncio
 @pytest.mark.parametrize(
     ("language", "source"),
@@ -81,6 +89,7 @@ async def test_r4_unsafe_code_is_refused(language: str, source: str) -> None:
     assert result.exit_code is None  # refused before anything ran
 
 
+@needs_sandbox
 @pytest.mark.asyncio
 async def test_r4_missing_javascript_runtime(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_executor.shutil, "which", lambda *a, **k: None)
@@ -89,6 +98,7 @@ async def test_r4_missing_javascript_runtime(monkeypatch: pytest.MonkeyPatch) ->
     assert "not found" in result.error
 
 
+@needs_sandbox
 @pytest.mark.asyncio
 async def test_r5_memory_hungry_code_hits_the_limit() -> None:
     executor = CodeExecutor(execution_timeout=10, memory_limit="128m")
@@ -104,6 +114,7 @@ async def test_r5_memory_hungry_code_hits_the_limit() -> None:
     assert caught.success and "Memory limit reached" in caught.output
 
 
+@needs_sandbox
 @pytest.mark.asyncio
 async def test_r5_runaway_code_times_out() -> None:
     executor = CodeExecutor(execution_timeout=0.5)
@@ -114,6 +125,7 @@ async def test_r5_runaway_code_times_out() -> None:
     assert result.duration_s < 5
 
 
+@needs_sandbox
 @pytest.mark.asyncio
 async def test_cpu_limit_kills_before_wall_timeout() -> None:
     executor = CodeExecutor(execution_timeout=20, resource_limits={"cpu_seconds": 1})
@@ -123,6 +135,7 @@ async def test_cpu_limit_kills_before_wall_timeout() -> None:
     assert "cpu time limit" in result.error.lower()
 
 
+@needs_sandbox
 @pytest.mark.asyncio
 async def test_output_and_file_size_limits() -> None:
     executor = CodeExecutor(execution_timeout=10, enable_filesystem=True,
@@ -137,6 +150,7 @@ async def test_output_and_file_size_limits() -> None:
     assert big.success is False and big.limit_hit == "file_size"
 
 
+@needs_sandbox
 @pytest.mark.asyncio
 async def test_errors_exit_codes_and_syntax() -> None:
     executor = CodeExecutor(execution_timeout=10)
@@ -148,6 +162,7 @@ async def test_errors_exit_codes_and_syntax() -> None:
     assert stderr_only.success is True and stderr_only.stderr == "note"
 
 
+@needs_sandbox
 @pytest.mark.asyncio
 async def test_language_not_enabled() -> None:
     executor = CodeExecutor(supported_languages=["python"])
@@ -173,7 +188,42 @@ def test_configuration_is_validated(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_executor, "available_backends", lambda: ("none",))
     with pytest.raises(IsolationUnavailableError, match="bwrap"):
         CodeExecutor(isolation="bwrap")
-    assert CodeExecutor().isolation == "none"
+    # Regression (issue 12): without a namespace backend the default executor used to run
+    # unconfined with the network open, logging only a warning.
+    with pytest.raises(IsolationUnavailableError, match="no namespace sandbox"):
+        CodeExecutor()
+    with pytest.raises(IsolationUnavailableError, match="cannot block the network"):
+        CodeExecutor(isolation="none")
+    assert CodeExecutor(isolation="none", enable_network=True).isolation == "none"
+    monkeypatch.setattr(_executor, "available_backends", lambda: ("unshare", "none"))
+    assert CodeExecutor().isolation == "unshare"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"execution_timeout": 1e300}, "execution_timeout"),
+        ({"execution_timeout": float("inf")}, "execution_timeout"),
+        ({"memory_limit": 2**70}, "at most"),
+        ({"memory_limit": "9999999g"}, "at most"),
+        ({"resource_limits": {"cpu_seconds": 2**70}}, "cpu_seconds"),
+        ({"resource_limits": {"max_processes": 2**40}}, "max_processes"),
+    ],
+)
+def test_absurd_limits_are_refused_up_front(kwargs: dict[str, object], match: str) -> None:
+    # Regression (issue 12): these were accepted, then every execution failed.
+    with pytest.raises(ValueError, match=match):
+        CodeExecutor(isolation="none", enable_network=True, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("code", "match"), [("print(1)\x00", "NUL"), ("print('\ud800')", "lone surrogate")]
+)
+async def test_code_that_cannot_reach_the_os_is_refused(code: str, match: str) -> None:
+    executor = CodeExecutor(isolation="none", enable_network=True)
+    with pytest.raises(ValueError, match=match):
+        await executor.execute_python(code)
 
 
 @pytest.mark.parametrize(
@@ -185,6 +235,7 @@ def test_parse_memory_size(value: object, expected: int) -> None:
     assert parse_memory_size("memory_limit", value) == expected
 
 
+@needs_sandbox
 @pytest.mark.asyncio
 async def test_code_size_is_bounded() -> None:
     with pytest.raises(ValueError, match="code"):

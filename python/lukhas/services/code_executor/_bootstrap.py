@@ -9,9 +9,15 @@ wrapper (bubblewrap or ``unshare``) has started it.  In order it:
    ``/dev/shm``;
 2. changes into the working directory;
 3. sets the resource limits;
-4. drops every capability (bounding set emptied, ``no_new_privs``), so the
+4. (namespace backends) drops every capability (bounding set emptied), so the
    untrusted program cannot undo step 1;
-5. ``execve``\\ s the untrusted program with a clean environment.
+5. sets ``no_new_privs`` (every backend: setuid binaries gain nothing) and makes
+   itself a child subreaper;
+6. forks and ``execve``\\ s the untrusted program with a clean environment,
+   waits for it, then kills every process the program left behind (daemons
+   that called ``setsid`` included: as a subreaper it inherits them), and exits
+   with the program's status, ``128 + N`` for death by signal ``N``.  SIGTERM
+   makes it do the same at once (the executor's timeout path).
 
 Any failure exits with status 125 and a one-line ``lukhas-sandbox:`` message on
 stderr, which the executor turns into a clear error.
@@ -27,7 +33,7 @@ SETUP_FAILURE_STATUS = 125
 SETUP_FAILURE_TAG = "lukhas-sandbox:"
 
 BOOTSTRAP_SOURCE = r'''
-import ctypes, json, os, resource, sys
+import ctypes, json, os, resource, signal, sys
 
 def fail(msg):
     sys.stderr.write("lukhas-sandbox: " + msg + "\n")
@@ -89,8 +95,8 @@ try:
 except (OSError, ValueError) as err:
     fail("cannot set resource limits: %s" % err)
 
+PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_SET_CHILD_SUBREAPER = 24, 38, 36
 if cfg["drop_caps"]:
-    PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 24, 38
     try:
         with open("/proc/sys/kernel/cap_last_cap") as fh:
             last = int(fh.read())
@@ -99,11 +105,73 @@ if cfg["drop_caps"]:
     for cap in range(last + 1):
         if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
             fail("cannot drop capability %d: %s" % (cap, os.strerror(ctypes.get_errno())))
-    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
-        fail("cannot set no_new_privs")
+# Every backend: no setuid or file-capability gains for anything started from here on.
+if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+    fail("cannot set no_new_privs")
+# Orphans of the program (a setsid daemon, a double fork) are re-parented to this
+# process instead of init, so that it can find and kill all of them at the end.
+if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+    fail("cannot become a subreaper")
 
+
+def children():
+    # Processes whose parent is this one (every descendant ends up here, see above).
+    me, found = os.getpid(), []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open("/proc/%s/stat" % entry, "rb") as fh:
+                    stat = fh.read()
+                if int(stat[stat.rindex(b")") + 2:].split()[1]) == me:
+                    found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                pass
+    return found
+
+
+def kill_all():
+    # Kill every descendant until none is left (they cannot outrun: each kill
+    # re-parents the victim's children to us, found on the next pass).
+    for _ in range(10000):
+        pids = children()
+        if not pids:
+            break
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+
+
+def stop(signum, frame):
+    kill_all()
+    os._exit(128 + signal.SIGKILL)
+
+
+signal.signal(signal.SIGTERM, stop)
 try:
-    os.execve(cfg["argv"][0], cfg["argv"], cfg["env"])
+    program = os.fork()
 except OSError as err:
     fail("cannot start %s: %s" % (cfg["argv"][0], err))
+if program == 0:
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.execve(cfg["argv"][0], cfg["argv"], cfg["env"])
+    except OSError as err:
+        fail("cannot start %s: %s" % (cfg["argv"][0], err))
+status = 0
+while True:
+    try:
+        pid, status = os.waitpid(program, 0)
+        break
+    except ChildProcessError:
+        break
+kill_all()
+os._exit(128 + os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status))
 '''

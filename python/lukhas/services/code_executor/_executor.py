@@ -23,7 +23,14 @@ from lukhas.services.code_executor._sandbox import (
     sandbox_python,
 )
 
-__all__ = ["LANGUAGES", "CodeExecutor", "ExecutionResult", "parse_memory_size"]
+__all__ = [
+    "LANGUAGES",
+    "MAX_MEMORY_BYTES",
+    "MAX_TIMEOUT_SECONDS",
+    "CodeExecutor",
+    "ExecutionResult",
+    "parse_memory_size",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +40,15 @@ _MAX_SOURCE_BYTES = 120_000  # one argv string may hold at most 128 KiB on Linux
 _MEMORY_UNITS = {"": 1, "b": 1, "k": 1024, "kb": 1000, "kib": 1024, "m": 1024**2,
                  "mb": 1000**2, "mib": 1024**2, "g": 1024**3, "gb": 1000**3, "gib": 1024**3}
 _MIN_MEMORY = 32 * 1024**2
+#: Largest ``memory_limit``: 128 TiB, the x86-64 user address space (RLIMIT_AS beyond it
+#: limits nothing).
+MAX_MEMORY_BYTES = 1 << 47
+#: Longest ``execution_timeout``: one day (a run is not a service).
+MAX_TIMEOUT_SECONDS = 86_400.0
+#: Upper bounds of the ``resource_limits`` overrides (counts fit RLIMIT's C types).
+_LIMIT_CEILINGS = {"cpu_seconds": int(MAX_TIMEOUT_SECONDS), "max_file_size": 1 << 47,
+                   "max_processes": 1 << 20, "max_open_files": 1 << 20,
+                   "max_output_bytes": 1 << 34, "tmpfs_size": 1 << 40}
 _MEMORY_PATTERN = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
 _MEMORY_SIGNS = ("MemoryError", "Cannot allocate memory", "heap out of memory",
                  "Allocation failed", "std::bad_alloc", "out of memory")
@@ -78,6 +94,11 @@ def parse_memory_size(name: str, value: Any) -> int:
         size = int(float(match.group(1)) * _MEMORY_UNITS[unit])
     else:
         size = check_int(name, value)
+    if size > MAX_MEMORY_BYTES:
+        raise ValueError(
+            f"`{name}` must be at most {MAX_MEMORY_BYTES} bytes (128 TiB, the x86-64 user "
+            f"address space), got {size} bytes."
+        )
     if size < _MIN_MEMORY:
         raise ValueError(
             f"`{name}` must be at least 32 MiB ({_MIN_MEMORY} bytes), got {size} bytes; "
@@ -130,6 +151,40 @@ class ExecutionResult:
     stderr: str = ""
 
 
+def _choose_backend(isolation: str, enable_network: bool) -> str:
+    """The sandbox backend for a requested ``isolation``; never weaker than asked.
+
+    ``"auto"`` takes the strongest namespace backend that passed its probe and
+    never falls back to ``"none"``; ``"none"`` is used only when asked for by
+    name, and only with ``enable_network=True`` (without namespaces the network
+    cannot be blocked, so asking for no network there is refused).
+    """
+    working = available_backends()
+    confined = [b for b in working if b != "none"]
+    if isolation == "auto":
+        if confined:
+            return confined[0]
+        raise IsolationUnavailableError(
+            "no namespace sandbox works on this machine (bubblewrap is not installed or "
+            "failed its probe, and unprivileged user namespaces are unavailable to "
+            "`unshare`): install bubblewrap, or pass isolation='none' with "
+            "enable_network=True to run without namespaces."
+        )
+    if isolation not in working:
+        raise IsolationUnavailableError(
+            f"`isolation`={isolation!r} is not available on this machine "
+            f"(working backends: {', '.join(working)}); install bubblewrap or allow "
+            "unprivileged user namespaces, or pass isolation='auto'."
+        )
+    if isolation == "none" and not enable_network:
+        raise IsolationUnavailableError(
+            "isolation='none' cannot block the network, and enable_network=False asks for "
+            "that: pass enable_network=True to run without namespaces knowingly, or use a "
+            "namespace backend."
+        )
+    return isolation
+
+
 class CodeExecutor:
     """Run untrusted code in a sandboxed subprocess with hard resource limits.
 
@@ -152,17 +207,22 @@ class CodeExecutor:
         ``max_file_size`` (bytes, 16 MiB), ``max_output_bytes`` (1 MiB per
         stream), ``tmpfs_size`` (bytes, 64 MiB) and ``cpu_seconds``.
     isolation : {"auto", "bwrap", "unshare", "none"}, default="auto"
-        Sandbox backend; ``"auto"`` takes the strongest that works here.
-        ``"none"`` keeps the resource limits but confines files and ``/proc``
-        only when the executor runs as root (the program then runs as
-        ``nobody``), and never blocks the network.
+        Sandbox backend; ``"auto"`` takes the strongest namespace backend
+        that passed its probe here, and never falls back to ``"none"``.
+        ``"none"`` (by name only, and only with ``enable_network=True``)
+        keeps the resource limits, ``no_new_privs`` and the clean-up of every
+        process the program starts, but confines files and ``/proc`` only when
+        the executor runs as root (the program then runs as ``nobody``), and
+        never blocks the network.
     screen : bool, default=True
         Refuse obviously disallowed code before running it.
 
     Raises
     ------
     IsolationUnavailableError
-        If ``isolation`` names a backend this machine cannot provide.
+        If ``isolation`` names a backend this machine cannot provide, if
+        ``"auto"`` finds no namespace backend, or if ``"none"`` is asked for
+        with the network disabled (it cannot be enforced there).
 
     Examples
     --------
@@ -192,7 +252,8 @@ class CodeExecutor:
             check_choice(f"supported_languages[{i}]", language, LANGUAGES)
         self.supported_languages = languages
         self.execution_timeout = check_real(
-            "execution_timeout", execution_timeout, low=0.0, low_inclusive=False
+            "execution_timeout", execution_timeout, low=0.0, high=MAX_TIMEOUT_SECONDS,
+            low_inclusive=False
         )
         self.memory_limit = parse_memory_size("memory_limit", memory_limit)
         for flag, value in (("enable_network", enable_network),
@@ -204,19 +265,7 @@ class CodeExecutor:
         self.screen = screen
         self.limits = self._limits(dict(resource_limits or {}))
         check_choice("isolation", isolation, ("auto", *BACKENDS))
-        working = available_backends()
-        if isolation == "auto":
-            self.isolation = working[0]
-        elif isolation in working:
-            self.isolation = isolation
-        else:
-            raise IsolationUnavailableError(
-                f"`isolation`={isolation!r} is not available on this machine "
-                f"(working backends: {', '.join(working)}); install bubblewrap or allow "
-                "unprivileged user namespaces, or pass isolation='auto'."
-            )
-        if self.isolation == "none" and not enable_network:
-            logger.warning("no namespace sandbox available: network access cannot be blocked")
+        self.isolation = _choose_backend(isolation, enable_network)
 
     def _limits(self, overrides: dict[str, int]) -> SandboxLimits:
         known = {"max_processes", "max_open_files", "max_file_size", "max_output_bytes",
@@ -228,7 +277,8 @@ class CodeExecutor:
             )
 
         def get(key: str, default: int, low: int) -> int:
-            return check_int(f"resource_limits[{key!r}]", overrides.get(key, default), low=low)
+            return check_int(f"resource_limits[{key!r}]", overrides.get(key, default), low=low,
+                             high=_LIMIT_CEILINGS[key])
 
         return SandboxLimits(
             wall_seconds=self.execution_timeout,
@@ -314,7 +364,7 @@ class CodeExecutor:
         screener: Callable[..., str | None],
         argv: Callable[[], list[str] | None],
     ) -> ExecutionResult:
-        check_str("code", source)
+        check_str("code", source, plain_text=True)
         if len(source.encode()) > _MAX_SOURCE_BYTES:
             raise ValueError(
                 f"`code` must be at most {_MAX_SOURCE_BYTES} bytes, got {len(source.encode())}."

@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from lukhas.services.code_executor._bootstrap import (
@@ -233,7 +234,7 @@ def _wrapper(backend: str, network: bool, limits: SandboxLimits) -> list[str]:
 
 
 def _rlimits(limits: SandboxLimits, uid: int, data_limit: bool) -> dict[str, list[int]]:
-    nproc = _count_processes(uid) + limits.max_processes
+    nproc = _count_processes(uid) + limits.max_processes + 1  # + 1: the waiting bootstrap
     memory = "RLIMIT_DATA" if data_limit else "RLIMIT_AS"
     return {
         memory: [limits.memory_bytes, limits.memory_bytes],
@@ -248,6 +249,23 @@ def _rlimits(limits: SandboxLimits, uid: int, data_limit: bool) -> dict[str, lis
 def _kill_group(pgid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
+
+
+def _end_run(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the whole run: everything the program started, in any session.
+
+    A bootstrap still running gets SIGTERM first: it kills every descendant (it
+    is their subreaper, so daemons that left the process group are among them)
+    and exits.  Under bubblewrap and ``unshare`` the end of the namespace's
+    first process also kills everything in the PID namespace.  Whatever is
+    left of the process group is then killed outright.
+    """
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(_EXIT_GRACE)
+    _kill_group(proc.pid)
 
 
 def _prepare(
@@ -366,15 +384,15 @@ def _run_blocking(
             try:
                 stdout, stderr, timed_out, overflow = _collect(proc, limits)
             finally:
-                _kill_group(proc.pid)  # the program and everything it started
+                _end_run(proc)  # the program and everything it started
                 _await_eof(proc)
                 returncode = proc.wait()
     finally:
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)
     duration = time.monotonic() - start
-    if backend != "none" and 128 < returncode < 128 + 65:
-        # the namespace's init (bwrap, unshare) reports "killed by signal N" as 128 + N
+    if 128 < returncode < 128 + 65:
+        # the bootstrap (and the namespace's init) report "killed by signal N" as 128 + N
         returncode = -(returncode - 128)
     setup_error = None
     if returncode == SETUP_FAILURE_STATUS and stderr.startswith(SETUP_FAILURE_TAG.encode()):
@@ -433,30 +451,49 @@ def _probe_limits() -> SandboxLimits:
                          max_output_bytes=4096, tmpfs_bytes=1 << 20)
 
 
+#: Probe programs and what a working backend must report for each: a program that
+#: writes to the private /tmp and prints, and one killed by a signal (some namespace
+#: tools fail to report a signal death, e.g. util-linux 2.38 ``unshare --kill-child``).
+_PROBES: tuple[tuple[str, int, bytes], ...] = (
+    ("open('/tmp/probe', 'w').close(); print('sandbox-ok')", 0, b"sandbox-ok"),
+    ("import os, signal; os.kill(os.getpid(), signal.SIGKILL)", -signal.SIGKILL, b""),
+)
+
+
+def _probe(backend: str) -> str | None:
+    """Run the probe programs exactly as executions run; None if all behaved, else why."""
+    python = sandbox_python()
+    for source, status, marker in _PROBES:
+        outcome = _run_blocking([python, "-I", "-S", "-c", source], backend, _probe_limits(),
+                                False, False)
+        if outcome.returncode != status or marker not in outcome.stdout:
+            return (f"probe {source!r} exited {outcome.returncode} (expected {status}): "
+                    f"{outcome.stderr[-300:]!r}")
+    return None
+
+
 @functools.cache
 def _backend_works(backend: str) -> bool:
-    """Build a real sandbox with ``backend`` once and check it ran a program."""
+    """Build a real sandbox with ``backend`` once per process and check it runs programs.
+
+    The probes go through the same path as executions (the blocking runner, on a
+    worker thread as :func:`run_sandboxed` uses), so a backend that only fails
+    there is caught here.
+    """
     if backend == "none":
         return True
     try:
         _wrapper(backend, False, _probe_limits())
-        python = sandbox_python()
+        sandbox_python()
     except IsolationUnavailableError:
         return False
-    probe = "open('/tmp/probe', 'w').close(); print('sandbox-ok')"
-    try:
-        command, kwargs, workdir = _prepare([python, "-I", "-S", "-c", probe], backend,
-                                            _probe_limits(), False, False)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="lukhas-probe") as pool:
         try:
-            done = subprocess.run(command, timeout=30, check=False, **kwargs)  # type: ignore[call-overload]
-        finally:
-            if workdir is not None:
-                shutil.rmtree(workdir, ignore_errors=True)
-    except (OSError, subprocess.SubprocessError) as err:
-        logger.info("sandbox backend %s unavailable: %s", backend, err)
-        return False
-    if done.returncode != 0 or b"sandbox-ok" not in done.stdout:
-        logger.info("sandbox backend %s unavailable: %r", backend, done.stderr[-300:])
+            problem = pool.submit(_probe, backend).result()
+        except (OSError, subprocess.SubprocessError) as err:
+            problem = f"{type(err).__name__}: {err}"
+    if problem is not None:
+        logger.info("sandbox backend %s unavailable: %s", backend, problem)
         return False
     return True
 
@@ -465,7 +502,9 @@ def available_backends() -> tuple[str, ...]:
     """Return the backends that work on this machine, strongest first.
 
     Each namespace backend is probed once per process by building a real
-    sandbox and running a tiny program in it; ``"none"`` is always available.
+    sandbox and running two tiny programs in it the way executions run (one
+    must print, one must be reported killed by its signal); ``"none"`` (no
+    namespaces: the network cannot be blocked) is always listed last.
 
     Returns
     -------
