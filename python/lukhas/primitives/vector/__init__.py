@@ -4,7 +4,8 @@
 - :class:`HNSWIndex`: our compiled HNSW graph (add, search with ``ef``,
   delete, save/load, GIL-free batch search; ``exact=True`` for checking).
 - :class:`SQLiteStore`: vectors + ids + JSON metadata in SQLite (WAL); the
-  index is rebuilt on open; metadata filters in search.
+  index is rebuilt on open and follows other processes' commits; metadata
+  filters in search; :class:`StoreBusyError` when another writer holds the lock.
 - :class:`ShardedStore`: shards held by Dask workers (the optional
   ``dask[distributed]`` extra), scatter-gather top-k; the same API as
   :class:`SQLiteStore`.
@@ -33,13 +34,15 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from lukhas._exceptions import StoreBusyError
+
 if TYPE_CHECKING:
     from lukhas.primitives.vector.flat import FlatIndex
     from lukhas.primitives.vector.hnsw import HNSWIndex
     from lukhas.primitives.vector.sharded import ShardedStore
     from lukhas.primitives.vector.sqlite_store import SQLiteStore
 
-__all__ = ["FlatIndex", "HNSWIndex", "SQLiteStore", "ShardedStore"]
+__all__ = ["FlatIndex", "HNSWIndex", "SQLiteStore", "ShardedStore", "StoreBusyError"]
 
 _HOMES = {
     "FlatIndex": "lukhas.primitives.vector.flat",

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from lukhas._validation import check_int
+from lukhas._exceptions import StoreBusyError
+from lukhas._validation import check_int, check_real
 from lukhas.primitives.vector._checks import normalize_rows
 from lukhas.primitives.vector._core import (
     BACKENDS,
@@ -39,7 +40,13 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     "CREATE TABLE IF NOT EXISTS items ("
     " id INTEGER PRIMARY KEY, vector BLOB NOT NULL, metadata TEXT NOT NULL DEFAULT '{}')",
+    # Every add and remove appends the ids it touched, in its own transaction: other
+    # connections replay the log past what they saw (see SQLiteStore._sync).
+    "CREATE TABLE IF NOT EXISTS changes (seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " id INTEGER NOT NULL)",
 )
+#: The change log keeps at least this many entries (and at least one per item).
+_LOG_FLOOR = 10_000
 _LOAD_CHUNK = 8192
 #: The persisted id counter (a row of ``settings``): the next fresh id.
 _NEXT_ID = "next_id"
@@ -63,6 +70,9 @@ class SQLiteStore(Closing):
         Default ``"cosine"`` for a new store; checked against an existing one.
     index : {"flat", "hnsw"}, default="flat"
         In-memory index kind.
+    busy_timeout : float, default=5.0
+        Seconds a write waits for another writer's lock before raising
+        :class:`~lukhas._exceptions.StoreBusyError`.
     **index_options
         Passed to :class:`HNSWIndex` (``M``, ``ef_construction``, ``seed``,
         ``ef``, ``rebuild_ratio``, ``n_threads``) with ``index="hnsw"``; a
@@ -77,6 +87,13 @@ class SQLiteStore(Closing):
     exact over the matching items.  The next fresh id is persisted and
     allocated inside the write transaction: an id is never handed out twice,
     even after its item was removed and the store reopened.
+
+    Several processes (or several stores in one process) may share one file:
+    each write commits the ids it touched to a change log in the same
+    transaction, and every call first checks SQLite's ``data_version``; when
+    another connection committed, the log past what this store saw is replayed
+    into its index (a store that fell behind the pruned log reloads), so every
+    store answers from every committed row.
 
     Examples
     --------
@@ -96,14 +113,19 @@ class SQLiteStore(Closing):
         metric: str | None = None,
         *,
         index: str = "flat",
+        busy_timeout: float = 5.0,
         **index_options: Any,
     ) -> None:
         self.path = os.fspath(path)
+        self.busy_timeout = check_real("busy_timeout", busy_timeout, low=0.0, high=86_400.0)
         self._profile = BACKENDS["SQLiteStore"].profile(index)
         self.index_kind = self._profile.index
         options = self._profile.check_index_options(index_options)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None,
+                                     timeout=self.busy_timeout)
+        self._version = -1   # PRAGMA data_version when this connection last synced
+        self._seen = 0       # the last change-log entry applied to the index
         try:
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.execute("PRAGMA synchronous=FULL")
@@ -112,10 +134,8 @@ class SQLiteStore(Closing):
                 self._conn.execute(statement)
             self.dim, self.metric = self._settle_settings(dim, metric)
             self._metric = self._profile.check_metric(self.metric)
-            self._index: FlatIndex | HNSWIndex = (
-                FlatIndex(self.dim, self.metric) if self.index_kind == "flat"
-                else HNSWIndex(self.dim, self.metric, **options)
-            )
+            self._options = options
+            self._index: FlatIndex | HNSWIndex = self._new_index()
             self._ledger = IdLedger(self._held)
             self._load()
         except BaseException:
@@ -149,7 +169,62 @@ class SQLiteStore(Closing):
             vectors = np.frombuffer(b"".join(row[1] for row in rows), dtype=np.float32)
             self._index.add(vectors.reshape(len(rows), self.dim), ids)
         self._ledger.advance(self._persisted_next_id())
+        self._seen = int(self._conn.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()[0])
+        self._version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
         logger.debug("opened %s with %d items", self.path, len(self._index))
+
+    def _sync(self) -> None:
+        """Bring the index up to date with commits of other connections (lock held)."""
+        version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        if version == self._version:
+            return
+        first = self._conn.execute("SELECT MIN(seq) FROM changes").fetchone()[0]
+        if first is not None and first > self._seen + 1:  # the log was pruned past us
+            self._index = self._new_index()
+            self._load()
+            return
+        rows = self._conn.execute("SELECT seq, id FROM changes WHERE seq > ? ORDER BY seq",
+                                  (self._seen,)).fetchall()
+        touched = np.unique(np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows)))
+        held = [i for i in touched.tolist() if i in self._index]
+        if held:
+            self._index.remove(held)
+        for start in range(0, touched.size, 500):
+            chunk = touched[start: start + 500].tolist()
+            found = self._conn.execute(
+                f"SELECT id, vector FROM items WHERE id IN ({','.join('?' * len(chunk))})"
+                " ORDER BY id", chunk).fetchall()
+            if found:
+                ids = np.fromiter((r[0] for r in found), dtype=np.int64, count=len(found))
+                vectors = np.frombuffer(b"".join(r[1] for r in found), dtype=np.float32)
+                self._index.add(vectors.reshape(len(found), self.dim), ids)
+        if rows:
+            self._seen = int(rows[-1][0])
+        self._ledger.advance(self._persisted_next_id())
+        self._version = version
+
+    def _new_index(self) -> FlatIndex | HNSWIndex:
+        return (FlatIndex(self.dim, self.metric) if self.index_kind == "flat"
+                else HNSWIndex(self.dim, self.metric, **self._options))
+
+    def _begin_write(self) -> None:
+        """Take the write lock (BEGIN IMMEDIATE), or raise StoreBusyError after the wait."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as err:
+            if "locked" in str(err) or "busy" in str(err):
+                raise StoreBusyError(self.path, self.busy_timeout) from err
+            raise
+        self._sync()
+
+    def _log(self, ids: Iterable[int]) -> None:
+        """Record touched ids in the change log and keep the log bounded (in the txn)."""
+        self._conn.executemany("INSERT INTO changes (id) VALUES (?)", [(int(i),) for i in ids])
+        last = self._conn.execute("SELECT MAX(seq) FROM changes").fetchone()[0]
+        keep = max(_LOG_FLOOR, len(self._index))
+        self._conn.execute("DELETE FROM changes WHERE seq <= ?", (int(last) - keep,))
+        self._seen = int(last)
 
     def _held(self, ids: npt.NDArray[np.int64]) -> list[int]:
         return [i for i in ids.tolist() if i in self._index]
@@ -163,10 +238,14 @@ class SQLiteStore(Closing):
         return int(self._conn.execute("SELECT COALESCE(MAX(id) + 1, 0) FROM items").fetchone()[0])
 
     def __len__(self) -> int:
-        return len(self._index)
+        with self._lock:
+            self._sync()
+            return len(self._index)
 
     def __contains__(self, ident: object) -> bool:
-        return ident in self._index
+        with self._lock:
+            self._sync()
+            return ident in self._index
 
     def __repr__(self) -> str:
         return (f"SQLiteStore({self.path!r}, dim={self.dim}, metric={self.metric!r}, "
@@ -219,8 +298,9 @@ class SQLiteStore(Closing):
         texts = encode_metadata(metadata, arr.shape[0])
         with self._lock:
             with self._conn:
-                # The counter is read and advanced inside the write transaction.
-                self._conn.execute("BEGIN IMMEDIATE")
+                self._begin_write()
+                # The counter is read and advanced inside the write transaction, after
+                # the index caught up with other writers (so clash checks see their rows).
                 self._ledger.advance(self._persisted_next_id())
                 new_ids = self._ledger.claim(arr.shape[0], ids)
                 self._conn.executemany(
@@ -228,6 +308,7 @@ class SQLiteStore(Closing):
                     [(i, arr[j].tobytes(), texts[j]) for j, i in enumerate(new_ids.tolist())])
                 self._conn.execute("INSERT OR REPLACE INTO settings VALUES (?, ?)",
                                    (_NEXT_ID, str(self._ledger.following(new_ids))))
+                self._log(new_ids.tolist())
             self._ledger.commit(new_ids)
             self._index.add(arr, new_ids)
         return new_ids
@@ -243,7 +324,7 @@ class SQLiteStore(Closing):
         Raises
         ------
         KeyError
-            If one has no row; no transaction is started then.
+            If one has no row; the transaction is rolled back then.
 
         Examples
         --------
@@ -254,11 +335,12 @@ class SQLiteStore(Closing):
         1
         """
         with self._lock:
-            doomed = self._ledger.removable(ids)
             with self._conn:
-                self._conn.execute("BEGIN IMMEDIATE")
+                self._begin_write()
+                doomed = self._ledger.removable(ids)
                 self._conn.executemany("DELETE FROM items WHERE id = ?",
                                        [(int(i),) for i in doomed])
+                self._log(doomed.tolist())
             self._index.remove(doomed)
 
     def metadata(self, ids: Iterable[int]) -> list[dict[str, Any]]:
@@ -341,6 +423,7 @@ class SQLiteStore(Closing):
         given = self._profile.check_search_options({"where": where, **search_options})
         if given.where is None:
             with self._lock:
+                self._sync()
                 return self._index.search(queries, k, **given.index_kwargs())
         q, k, single = prepare_search(queries, k, self.dim, np.dtype(np.float32), self._metric)
         # The filter as an SQL condition (exact, see where_sql); where SQL cannot say
