@@ -49,7 +49,7 @@ _SCALARS = ("dim", "M", "ef_construction", "metric", "rng_state", "entry", "max_
 _ARRAYS = ("data", "links0", "levels", "upper_offset", "upper", "deleted", "labels")
 
 
-class _DamagedError(Exception):
+class _DamagedError(ValueError):
     """One broken invariant (internal; becomes the ValueError naming the file)."""
 
 
