@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from candidate.memory.backends import HNSWIndex
+from fuzz.hnsw_archive_driver import good_archive, load_and_use, mutate
 
 DIM = 6
 
@@ -141,49 +142,14 @@ def test_config_fields_are_checked(good: dict[str, np.ndarray], tmp_path: Path) 
             HNSWIndex.load(path)
 
 
-_INTERESTING = st.sampled_from([-(2**63), -(2**31) - 1, -2, -1, 0, 1, 2, 3, 5, 8, 17, 63, 64,
-                                299, 300, 301, 2**31 - 1, 2**31, 2**40, 2**63 - 1])
-
-
-@st.composite
-def _mutations(draw: st.DrawFn, keys: list[str]) -> list[tuple[str, ...]]:
-    out = []
-    for _ in range(draw(st.integers(1, 3))):
-        kind = draw(st.sampled_from(["element", "dtype", "shape", "drop", "config"]))
-        key = draw(st.sampled_from(keys))
-        out.append((kind, key, draw(_INTERESTING), draw(st.integers(0, 10**6)),
-                    draw(st.sampled_from(["int8", "int64", "uint64", "float32", "float64"]))))
-    return out
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(data=st.data())
-def test_structure_aware_fuzz(good: dict[str, np.ndarray], tmp_path: Path, data: Any) -> None:
-    arrays = {k: v.copy() for k, v in good.items()}
-    keys = sorted(k for k in arrays if k != "config")
-    for kind, key, value, where, dtype in data.draw(_mutations(keys)):
-        if key not in arrays:
-            continue
-        arr = arrays[key]
-        if kind == "element" and arr.size:
-            flat = arr.reshape(-1).copy()
-            with np.errstate(all="ignore"):  # wrap like a corrupted file would
-                flat[where % flat.size] = np.array(value, dtype=object).astype(np.float64
-                                                                        ).astype(flat.dtype)
-            arrays[key] = flat.reshape(arr.shape)
-        elif kind == "dtype":
-            with np.errstate(all="ignore"):
-                arrays[key] = arr.astype(dtype)
-        elif kind == "shape":
-            arrays[key] = arr[: max(0, arr.shape[0] - 1)] if arr.ndim else arr.reshape(1)
-        elif kind == "drop":
-            arrays.pop(key)
-        elif kind == "config":
-            config = json.loads(str(arrays["config"]))
-            config[sorted(config)[where % len(config)]] = value
-            arrays["config"] = np.array(json.dumps(config))
-    _load_and_use(arrays, tmp_path)
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(*[st.integers(0, 2**20)] * 5), min_size=1, max_size=4))
+def test_structure_aware_fuzz(tmp_path: Path, script: list[tuple[int, ...]]) -> None:
+    # The same mutation driver as the longer atheris run (tests/fuzz/).
+    arrays = {k: v.copy() for k, v in good_archive().items()}
+    mutate(arrays, script)  # type: ignore[arg-type]
+    load_and_use(arrays, tmp_path)
 
 
 @settings(max_examples=60, deadline=None,
