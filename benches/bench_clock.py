@@ -7,6 +7,8 @@ Groups:
   return_codes=True)``) beside the fastest numpy formulations we found, and
   ``np.copyto`` moving the same number of bytes (the memory-bandwidth floor:
   the kernel reads two (n, k) uint64 matrices and writes one).
+* ``vc-merge-<n>x<k>``: merge alone into a preallocated ``out`` beside
+  ``np.maximum(a, b, out=out)`` and the same ``np.copyto`` floor.
 * ``vc-compare-single-k<k>``: 1,000 ``VectorClock.compare`` calls from Python beside
   the same calls on a per-pair dict clock.
 * ``vc-causal-order``: ``causal_order`` beside ``np.lexsort`` on (sum, columns).
@@ -27,7 +29,7 @@ import pytest
 from core.clock import HybridLogicalClock, NodeIndex, VectorClock, causal_order, merge_many
 from peers.dict_vector_clock import DictVectorClock
 
-SIZES = [(10_000, 8), (1_000_000, 8), (100_000, 64)]
+SIZES = [(10_000, 8), (1_000_000, 8), (100_000, 64), (1_000_000, 64), (200_000, 3)]
 
 
 def _pair(n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -82,6 +84,26 @@ def test_compare_merge(benchmark: Any, peer: str, n: int, k: int) -> None:
         np.testing.assert_array_equal(codes, expected_codes)
     else:
         # Same traffic as the kernel: 24 n k bytes (here 12 n k read + 12 n k written).
+        src = np.concatenate([a.ravel(), b.ravel()[: (n * k) // 2]])
+        dst = np.empty_like(src)
+        benchmark(np.copyto, dst, src)
+        np.testing.assert_array_equal(dst, src)
+
+
+@pytest.mark.parametrize(("n", "k"), SIZES)
+@pytest.mark.parametrize("peer", ["lukhas", "numpy-maximum", "copyto-floor"])
+def test_merge_into_out(benchmark: Any, peer: str, n: int, k: int) -> None:
+    benchmark.group = f"vc-merge-{n}x{k}"
+    a, b = _pair(n, k)
+    out = np.empty_like(a)
+    expected = np.maximum(a, b)
+    if peer == "lukhas":
+        benchmark(merge_many, a, b, out=out)
+        np.testing.assert_array_equal(out, expected)
+    elif peer == "numpy-maximum":
+        benchmark(np.maximum, a, b, out=out)
+        np.testing.assert_array_equal(out, expected)
+    else:
         src = np.concatenate([a.ravel(), b.ravel()[: (n * k) // 2]])
         dst = np.empty_like(src)
         benchmark(np.copyto, dst, src)

@@ -212,3 +212,22 @@ def test_counters_at_or_above_2_63_in_lists_are_read_exactly() -> None:
         merge_many([[2**64, 0]], [[0, 0]])
     with pytest.raises(TypeError):
         merge_many([[1.5, 0]], [[0, 0]])
+
+
+@pytest.mark.parametrize("offset", [0, 1, 3, 7])
+def test_large_merges_take_the_streaming_path_exactly(offset: int) -> None:
+    # Above 8 MiB of output the kernel writes with streaming stores from the first
+    # aligned element; any alignment of `out`, and in place, must give np.maximum.
+    from core.clock import merge_many
+
+    rng = np.random.default_rng(offset)
+    n, k = 20_000, 64  # 10 MiB of output
+    a = rng.integers(0, 2**64 - 1, (n, k), dtype=np.uint64, endpoint=True)
+    b = rng.integers(0, 2**64 - 1, (n, k), dtype=np.uint64, endpoint=True)
+    storage = np.empty(n * k + offset, dtype=np.uint64)
+    out = storage[offset:].reshape(n, k)
+    merge_many(a, b, out=out)
+    np.testing.assert_array_equal(out, np.maximum(a, b))
+    expected = np.maximum(a, b)
+    merge_many(a, b, out=a)
+    np.testing.assert_array_equal(a, expected)

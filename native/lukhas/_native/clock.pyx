@@ -132,12 +132,106 @@ cdef extern from *:
         }
     }
 
+    /* z = max(x, y) over m elements: z is x, y, or disjoint from both (restrict holds
+       in each clone because each pointer that is written is read only at the same index). */
+    LK_CLOCK_CLONES static void lk_vc_max_flat(
+        const uint64_t *__restrict x, const uint64_t *__restrict y, uint64_t *__restrict z,
+        ptrdiff_t m)
+    {
+        for (ptrdiff_t j = 0; j < m; j++)
+            z[j] = x[j] > y[j] ? x[j] : y[j];
+    }
+
+    LK_CLOCK_CLONES static void lk_vc_max_inplace(
+        uint64_t *__restrict x, const uint64_t *__restrict y, ptrdiff_t m)
+    {
+        for (ptrdiff_t j = 0; j < m; j++)
+            x[j] = x[j] > y[j] ? x[j] : y[j];
+    }
+
+    #if defined(__GNUC__) && defined(__x86_64__) && !defined(__clang__)
+    #include <immintrin.h>
+    #define LK_CLOCK_STREAMS 1
+    /* Non-temporal variants for outputs larger than the caches: the stores bypass
+       them, so the output costs one write instead of a read-for-ownership plus a
+       write.  z must be disjoint from x and y. */
+    __attribute__((target("avx512f"))) static void lk_vc_max_stream512(
+        const uint64_t *x, const uint64_t *y, uint64_t *z, ptrdiff_t m)
+    {
+        ptrdiff_t j = 0;
+        for (; j < m && ((uintptr_t)(z + j) & 63); j++)
+            z[j] = x[j] > y[j] ? x[j] : y[j];
+        for (; j + 8 <= m; j += 8) {
+            __m512i u = _mm512_loadu_si512((const void *)(x + j));
+            __m512i v = _mm512_loadu_si512((const void *)(y + j));
+            _mm512_stream_si512((void *)(z + j), _mm512_max_epu64(u, v));
+        }
+        for (; j < m; j++)
+            z[j] = x[j] > y[j] ? x[j] : y[j];
+        _mm_sfence();
+    }
+
+    __attribute__((target("avx2"))) static void lk_vc_max_stream256(
+        const uint64_t *x, const uint64_t *y, uint64_t *z, ptrdiff_t m)
+    {
+        const __m256i sign = _mm256_set1_epi64x((long long)0x8000000000000000ULL);
+        ptrdiff_t j = 0;
+        for (; j < m && ((uintptr_t)(z + j) & 31); j++)
+            z[j] = x[j] > y[j] ? x[j] : y[j];
+        for (; j + 4 <= m; j += 4) {
+            __m256i u = _mm256_loadu_si256((const __m256i *)(x + j));
+            __m256i v = _mm256_loadu_si256((const __m256i *)(y + j));
+            __m256i gt = _mm256_cmpgt_epi64(_mm256_xor_si256(u, sign),
+                                            _mm256_xor_si256(v, sign));
+            _mm256_stream_si256((__m256i *)(z + j), _mm256_blendv_epi8(v, u, gt));
+        }
+        for (; j < m; j++)
+            z[j] = x[j] > y[j] ? x[j] : y[j];
+        _mm_sfence();
+    }
+    #else
+    #define LK_CLOCK_STREAMS 0
+    #endif
+
+    /* Outputs of at least this many bytes are written with streaming stores. */
+    #define LK_CLOCK_STREAM_BYTES ((ptrdiff_t)8 << 20)
+
+    /* out = max(a, b) over m elements (out is a, b, or disjoint from both). */
+    static void lk_vc_max_any(const uint64_t *a, const uint64_t *b, uint64_t *out, ptrdiff_t m)
+    {
+        if (out == a) {
+            lk_vc_max_inplace(out, b, m);
+            return;
+        }
+        if (out == b) {
+            lk_vc_max_inplace(out, a, m);
+            return;
+        }
+    #if LK_CLOCK_STREAMS
+        if (m * (ptrdiff_t)sizeof(uint64_t) >= LK_CLOCK_STREAM_BYTES) {
+            if (__builtin_cpu_supports("avx512f")) {
+                lk_vc_max_stream512(a, b, out, m);
+                return;
+            }
+            if (__builtin_cpu_supports("avx2")) {
+                lk_vc_max_stream256(a, b, out, m);
+                return;
+            }
+        }
+    #endif
+        lk_vc_max_flat(a, b, out, m);
+    }
+
     /* out = max(a, b) row by row, plus the ordering codes when codes != NULL.
        out may be a itself, or b when b_step == k (each element is read first). */
     LK_CLOCK_CLONES static void lk_vc_merge_rows(
         const uint64_t *a, const uint64_t *b, ptrdiff_t b_step, uint64_t *out,
         int8_t *codes, ptrdiff_t n, ptrdiff_t k)
     {
+        if (codes == NULL && b_step == k) {
+            lk_vc_max_any(a, b, out, n * k);  /* whole rows: one flat pass */
+            return;
+        }
         if (codes == NULL) {
             for (ptrdiff_t i = 0; i < n; i++) {
                 const uint64_t *x = a + i * k, *y = b + i * b_step;
