@@ -1,5 +1,11 @@
 """candidate.observability beside prometheus_client and a deque/numpy rolling window.
 
+Counters and histograms run on prometheus_client underneath now, so the
+``counter-inc`` and ``histogram-observe`` groups measure our layer's overhead
+over the bare client.  ``rolling-p99`` compares the shared
+:class:`lukhas.primitives.window.RollingWindow` (its ``append`` hot path and the
+checked ``observe``) with a ``deque`` plus numpy.
+
 Run:
 
     pytest benches/bench_observability.py --benchmark-only --benchmark-min-rounds=3
@@ -115,54 +121,78 @@ def test_exposition_prometheus_client(benchmark, series):
 
 
 WINDOW = 1024
+# The windows are long-lived (one per metric child, breaker or operation): each is made
+# once, outside the timed loop, and every round streams 10,000 observations through it
+# and asks for the p99, as a scrape would.
 
 
 @pytest.mark.benchmark(group="rolling-p99")
-def test_rolling_ours(benchmark, observations):
+def test_rolling_ours_extend(benchmark, observations):
+    window = RollingWindow(WINDOW)
+    batch = np.asarray(observations)
+
     def run():
-        window = RollingWindow(WINDOW)
-        window.extend(observations)
+        window.extend(batch)
         return window.percentile(99.0)
 
     p99 = benchmark(run)
-    assert p99 == pytest.approx(np.percentile(observations[-WINDOW:], 99.0))
+    assert p99 == np.percentile(observations[-WINDOW:], 99.0)
+
+
+@pytest.mark.benchmark(group="rolling-p99")
+def test_rolling_ours_append_loop(benchmark, observations):
+    """The shared window's hot path (what the breaker and summaries use) vs deque + numpy."""
+    window = RollingWindow(WINDOW)
+
+    def run():
+        append = window.append
+        for x in observations:
+            append(x)
+        return window.percentile(99.0)
+
+    p99 = benchmark(run)
+    assert p99 == np.percentile(observations[-WINDOW:], 99.0)
 
 
 @pytest.mark.benchmark(group="rolling-p99")
 def test_rolling_ours_observe_loop(benchmark, observations):
+    window = RollingWindow(WINDOW)
+
     def run():
-        window = RollingWindow(WINDOW)
         for x in observations:
             window.observe(x)
         return window.percentile(99.0)
 
     p99 = benchmark(run)
-    assert p99 == pytest.approx(np.percentile(observations[-WINDOW:], 99.0))
+    assert p99 == np.percentile(observations[-WINDOW:], 99.0)
 
 
 @pytest.mark.benchmark(group="rolling-p99")
 def test_rolling_deque_numpy(benchmark, observations):
+    window = deque(maxlen=WINDOW)
+
     def run():
-        window = deque(maxlen=WINDOW)
+        append = window.append
         for x in observations:
-            window.append(x)
-        return float(np.percentile(np.fromiter(window, float), 99.0))
+            append(x)
+        return float(np.percentile(np.fromiter(window, float, len(window)), 99.0))
 
     p99 = benchmark(run)
-    assert p99 == pytest.approx(np.percentile(observations[-WINDOW:], 99.0))
+    assert p99 == np.percentile(observations[-WINDOW:], 99.0)
 
 
 @pytest.mark.benchmark(group="rolling-p99")
 def test_rolling_numpy_ringbuffer(benchmark, observations):
     numpy_ringbuffer = pytest.importorskip("numpy_ringbuffer")
+    window = numpy_ringbuffer.RingBuffer(WINDOW, dtype=float)
+    # numpy_ringbuffer 0.2.2 silently ignores an overflowing extend of an empty
+    # ring, so prime it with one value first
+    window.append(observations[0])
+    batch = np.asarray(observations[1:])
 
     def run():
-        window = numpy_ringbuffer.RingBuffer(WINDOW, dtype=float)
-        # numpy_ringbuffer 0.2.2 silently ignores an overflowing extend of an empty
-        # ring, so prime it with one value first
-        window.append(observations[0])
-        window.extend(np.asarray(observations[1:]))
+        window.extend(batch)
         return float(np.percentile(np.asarray(window), 99.0))
 
     p99 = benchmark(run)
-    assert p99 == pytest.approx(np.percentile(observations[-WINDOW:], 99.0))
+    assert p99 == np.percentile(observations[-WINDOW:], 99.0)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import asyncio
 import http.server
+import itertools
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import ClassVar
 
 import pytest
 
@@ -61,20 +63,20 @@ def test_nesting_in_both_directions(otel: tuple[sdk_trace.TracerProvider,
     provider, exporter = otel
     app = provider.get_tracer("app")
     tracer = Tracer("lukhas", tracer_provider=provider)
-    with app.start_as_current_span("app-request"):
-        with tracer.start_as_current_span("lukhas-work") as ours:
-            assert isinstance(ours, OtelSpan)
-            assert otel_trace.get_current_span() is ours.otel_span
-            assert current_span() is ours
-            with app.start_as_current_span("app-db"):
-                inner = current_span()
-                assert inner is not None and inner.name == "app-db"
-                with tracer.start_as_current_span("lukhas-leaf"):
-                    pass
+    with app.start_as_current_span("app-request"), \
+            tracer.start_as_current_span("lukhas-work") as ours:
+        assert isinstance(ours, OtelSpan)
+        assert otel_trace.get_current_span() is ours.otel_span
+        assert current_span() is ours
+        with app.start_as_current_span("app-db"):
+            inner = current_span()
+            assert inner is not None and inner.name == "app-db"
+            with tracer.start_as_current_span("lukhas-leaf"):
+                pass
     spans = by_name(exporter)
     assert len(spans) == 4
     chain = ["app-request", "lukhas-work", "app-db", "lukhas-leaf"]
-    for parent, child in zip(chain, chain[1:], strict=False):
+    for parent, child in itertools.pairwise(chain):
         assert spans[child].parent is not None
         assert spans[child].parent.span_id == spans[parent].context.span_id
         assert spans[child].context.trace_id == spans["app-request"].context.trace_id
@@ -187,9 +189,9 @@ def test_attributes_events_status_and_on_end(
 
 
 class _OtlpReceiver(http.server.BaseHTTPRequestHandler):
-    bodies: list[tuple[str, str, bytes]] = []
+    bodies: ClassVar[list[tuple[str, str, bytes]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"]))
         self.bodies.append((self.path, self.headers.get("Content-Type", ""), body))
         self.send_response(200)
@@ -197,7 +199,7 @@ class _OtlpReceiver(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         return
 
 
@@ -227,9 +229,9 @@ def test_export_through_otlp_http_to_a_loopback_receiver(
     provider = sdk_trace.TracerProvider()
     provider.add_span_processor(BatchSpanProcessor(otlp.OTLPSpanExporter(endpoint=endpoint)))
     tracer = Tracer("otlp", tracer_provider=provider)
-    with tracer.start_as_current_span("outer", attributes={"user": "u1"}) as outer:
-        with tracer.start_as_current_span("inner") as inner:
-            inner.add_event("cache-miss", {"key": "k", "size": 3})
+    with tracer.start_as_current_span("outer", attributes={"user": "u1"}) as outer, \
+            tracer.start_as_current_span("inner") as inner:
+        inner.add_event("cache-miss", {"key": "k", "size": 3})
     assert provider.force_flush(10_000)
     provider.shutdown()
     assert bodies and all(path == "/v1/traces" for path, _, _ in bodies)

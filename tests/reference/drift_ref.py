@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections import deque
 from collections.abc import Callable, Sequence
 
 __all__ = [
@@ -70,7 +69,9 @@ def ref_page_hinkley(
     """Page-Hinkley from scratch: per sample (alarm, n, mean, stat_up, stat_down).
 
     After each alarm the segment restarts.  Means are recomputed from the
-    segment's samples (a batch mean), not updated incrementally.
+    segment's samples (a batch mean), not updated incrementally.  The extremes
+    follow river's definition: ``U_t`` is the minimum of ``up_1..up_t``, ``D_t`` the
+    maximum of ``-1, down_1..down_t``.
     """
     out: list[tuple[bool, int, float, float, float]] = []
     segment: list[float] = []
@@ -82,10 +83,10 @@ def ref_page_hinkley(
         mean_t = sum(segment) / t
         prev_up = ups[-1] if ups else 0.0
         prev_down = downs[-1] if downs else 0.0
-        ups.append(fading * prev_up + (x - mean_t - delta))
-        downs.append(fading * prev_down + (x - mean_t + delta))
-        stat_up = ups[-1] - min([0.0, *ups])
-        stat_down = max([0.0, *downs]) - downs[-1]
+        ups.append(fading * prev_up + (x - mean_t) - delta)
+        downs.append(fading * prev_down + (x - mean_t) + delta)
+        stat_up = ups[-1] - min(ups)  # the minimum over the samples only
+        stat_down = max([-1.0, *downs]) - downs[-1]  # the maximum starts at -1
         alarm = t >= min_instances and (
             (mode != "down" and stat_up > threshold) or (mode != "up" and stat_down > threshold)
         )

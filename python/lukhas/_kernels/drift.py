@@ -22,10 +22,12 @@ __all__ = [
     "ADWIN_GRACE",
     "ADWIN_HEAD",
     "ADWIN_INTS_SIZE",
+    "ADWIN_LAST",
     "ADWIN_LEVELS",
     "ADWIN_MAX_BUCKETS",
     "ADWIN_MAX_LEVELS",
     "ADWIN_MIN_WINDOW",
+    "ADWIN_RESET",
     "ADWIN_TICKS",
     "ADWIN_WIDTH",
     "PH_STATE_SIZE",
@@ -35,7 +37,8 @@ __all__ = [
 ]
 
 #: Layout of the Page-Hinkley state vector (float64):
-#: ``[n, mean, sum_up, min_up, sum_down, max_down]``.
+#: ``[n, mean, sum_up, min_up, sum_down, max_down]``; after a reset
+#: ``[0, 0, 0, inf, 0, -1]`` (river's initial extremes).
 PH_STATE_SIZE = 6
 
 
@@ -59,12 +62,16 @@ def page_hinkley_run(
     max_down = state[5]
     for i in range(x.shape[0]):
         xi = x[i]
+        # river's PageHinkley, operation for operation
         n += 1.0
-        mean += (xi - mean) / n
-        sum_up = fading * sum_up + (xi - mean - delta)
-        min_up = min(min_up, sum_up)
-        sum_down = fading * sum_down + (xi - mean + delta)
-        max_down = max(max_down, sum_down)
+        mean += (1.0 / n) * (xi - mean)
+        dev = xi - mean
+        sum_up = fading * sum_up + dev - delta
+        sum_down = fading * sum_down + dev + delta
+        if sum_up < min_up:
+            min_up = sum_up
+        if sum_down > max_down:
+            max_down = sum_down
         alarm = False
         if n >= min_instances:
             if mode != PH_DOWN and sum_up - min_up > threshold:
@@ -76,9 +83,9 @@ def page_hinkley_run(
             n = 0.0
             mean = 0.0
             sum_up = 0.0
-            min_up = 0.0
+            min_up = np.inf
             sum_down = 0.0
-            max_down = 0.0
+            max_down = -1.0
         else:
             flags[i] = 0
     state[0] = n
@@ -153,7 +160,9 @@ ADWIN_CLOCK = ADWIN_WIDTH + 4  # parameter: test every ``clock`` samples
 ADWIN_MAX_BUCKETS = ADWIN_WIDTH + 5  # parameter: buckets per level before two merge
 ADWIN_MIN_WINDOW = ADWIN_WIDTH + 6  # parameter: smallest sub-window on either side of a cut
 ADWIN_GRACE = ADWIN_WIDTH + 7  # parameter: no test until the window holds more samples
-ADWIN_INTS_SIZE = ADWIN_WIDTH + 8
+ADWIN_RESET = ADWIN_WIDTH + 8  # parameter: 1 = empty the window before the sample after a cut
+ADWIN_LAST = ADWIN_WIDTH + 9  # 1 if the window shrank after the latest sample
+ADWIN_INTS_SIZE = ADWIN_WIDTH + 10
 #: The four counters, kept for callers that name them.
 ADWIN_COUNTERS_SIZE = 4
 #: Layout of the ADWIN float state (float64[3]): ``[total, m2, delta]``.
@@ -190,11 +199,14 @@ def _adwin_cut(
     for level in range(n_levels - 1, -1, -1):
         size = float(1 << level)
         count = ints[ADWIN_COUNT + level]
-        head = ints[ADWIN_HEAD + level]
+        slot = ints[ADWIN_HEAD + level]
         for k in range(count):
             n0 += size
             n1 -= size
-            t = buckets[0, level, (head + k) % cap]
+            t = buckets[0, level, slot]
+            slot += 1
+            if slot == cap:
+                slot = 0
             u0 += t
             u1 -= t
             if level == 0 and k == count - 1:
@@ -214,9 +226,13 @@ def adwin_run(
     buckets: npt.NDArray[np.float64],  # IN/OUT float64[2, ADWIN_MAX_LEVELS, max_buckets + 1]
     ints: npt.NDArray[np.int64],  # IN/OUT int64[ADWIN_INTS_SIZE], see ADWIN_HEAD...
     floats: npt.NDArray[np.float64],  # IN/OUT float64[3]: [total, m2, delta]
-    flags: npt.NDArray[np.uint8],  # OUT uint8[n]: 1 where the window shrank after the sample
-) -> None:
+    flags: npt.NDArray[np.uint8],  # OUT uint8[n] (or uint8[0]: not written): 1 = shrank
+) -> int:
     """ADWIN over ``x``: add each sample, merge full levels, drop old buckets on a cut.
+
+    Returns ``2 * due + last``: ``last`` is 1 if the window shrank after the last
+    sample, ``due`` how many more samples reach the next cut test (so a caller can
+    queue samples until then without changing any result).
 
     Same state transitions and floating-point operations, in the same order, as
     river's ``ADWIN`` (``rust_src/adwin.rs``, a port of its former Cython code), so
@@ -237,6 +253,16 @@ def adwin_run(
     m2 = floats[1]
     for i in range(x.shape[0]):
         value = x[i]
+        if ints[ADWIN_RESET] and ints[ADWIN_LAST]:
+            # river's detector starts afresh on the sample after a detection
+            for level in range(n_levels):
+                ints[ADWIN_HEAD + level] = 0
+                ints[ADWIN_COUNT + level] = 0
+            width = 0.0
+            n_levels = 0
+            ticks = 0
+            total = 0.0
+            m2 = 0.0
         # -- insert: running sum of squared deviations, river's order of operations
         width += 1.0
         increment = 0.0
@@ -247,7 +273,9 @@ def adwin_run(
         total += value
         if n_levels == 0:
             n_levels = 1
-        slot = (ints[ADWIN_HEAD] + ints[ADWIN_COUNT]) % cap
+        slot = ints[ADWIN_HEAD] + ints[ADWIN_COUNT]
+        if slot >= cap:
+            slot -= cap
         buckets[0, 0, slot] = value
         buckets[1, 0, slot] = 0.0
         ints[ADWIN_COUNT] += 1
@@ -256,20 +284,22 @@ def adwin_run(
         while ints[ADWIN_COUNT + level] == max_buckets + 1:
             size = float(1 << level)
             a = ints[ADWIN_HEAD + level]
-            b = (a + 1) % cap
+            b = a + 1 if a + 1 < cap else 0
             t0 = buckets[0, level, a]
             t1 = buckets[0, level, b]
             mu1 = t0 / size
             mu2 = t1 / size
             temp = size * 0.5 * (mu1 - mu2) * (mu1 - mu2)
             merged_m2 = buckets[1, level, a] + buckets[1, level, b] + temp
-            ints[ADWIN_HEAD + level] = (a + 2) % cap
+            ints[ADWIN_HEAD + level] = a + 2 if a + 2 < cap else a + 2 - cap
             ints[ADWIN_COUNT + level] -= 2
             if level + 1 == n_levels:
                 n_levels += 1
                 ints[ADWIN_HEAD + level + 1] = 0
                 ints[ADWIN_COUNT + level + 1] = 0
-            up = (ints[ADWIN_HEAD + level + 1] + ints[ADWIN_COUNT + level + 1]) % cap
+            up = ints[ADWIN_HEAD + level + 1] + ints[ADWIN_COUNT + level + 1]
+            if up >= cap:
+                up -= cap
             buckets[0, level + 1, up] = t0 + t1
             buckets[1, level + 1, up] = merged_m2
             ints[ADWIN_COUNT + level + 1] += 1
@@ -294,16 +324,26 @@ def adwin_run(
                 total -= u
                 mu_window = total / width
                 m2 -= v + n * width * (mu - mu_window) * (mu - mu_window) / (n + width)
-                ints[ADWIN_HEAD + top] = (head + 1) % cap
+                ints[ADWIN_HEAD + top] = head + 1 if head + 1 < cap else 0
                 ints[ADWIN_COUNT + top] -= 1
                 if ints[ADWIN_COUNT + top] == 0:
                     n_levels -= 1
                 ints[ADWIN_LEVELS] = n_levels
             if shrank:
                 ints[ADWIN_DETECTIONS] += 1
-        flags[i] = 1 if shrank else 0
+        if flags.shape[0]:
+            flags[i] = 1 if shrank else 0
+        ints[ADWIN_LAST] = 1 if shrank else 0
     ints[ADWIN_WIDTH] = int(width)
     ints[ADWIN_LEVELS] = n_levels
     ints[ADWIN_TICKS] = ticks
     floats[0] = total
     floats[1] = m2
+    # samples until the next test: tick a multiple of clock with the window past grace
+    if ints[ADWIN_RESET] and ints[ADWIN_LAST]:
+        ticks = 0
+        width = 0.0
+    due = clock - ticks % clock
+    while width + due <= grace:
+        due += clock
+    return int(2 * due + ints[ADWIN_LAST])

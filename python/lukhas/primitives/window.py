@@ -1,4 +1,4 @@
-"""Rolling windows over the most recent observations, on :class:`lukhas.primitives.ring.RingBuffer`.
+"""Rolling windows over the latest observations, on :class:`lukhas.primitives.ring.RingBuffer`.
 
 The one rolling-window implementation the services share (metrics summaries,
 API analytics, regression detection, adaptive timeouts, circuit breakers):
@@ -9,10 +9,11 @@ API analytics, regression detection, adaptive timeouts, circuit breakers):
   columns (a timestamp, a latency, an outcome, ...), with the rows since a time
   found by binary search on a non-decreasing column.
 
-Appending is O(1) in the ring's compiled core; :meth:`RollingWindow.append` *is*
-the ring's own ``append`` (bound once per window), so the per-observation cost
-is that of ``deque.append``.  A query is O(size) and never copies more than the
-window (zero-copy segment views where numpy can work on them in place).
+Appending is O(1) in the ring's compiled core: a :class:`RollingWindow` *is* a
+float64 ring, so ``append``, ``len`` and indexing cost what a ``deque``'s do.  A
+query is O(size) and never copies more than the window (zero-copy segment views
+where numpy can work on them in place); quantiles partially sort (``np.partition``)
+instead of sorting, with numpy's default interpolation, bit for bit.
 
 Examples
 --------
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -60,7 +61,7 @@ def _quantile(values: npt.NDArray[np.float64], q: float) -> float:
     same float), but ``np.partition`` at the one or two ranks needed instead of
     numpy's general machinery: several times faster on windows of a few thousand.
     """
-    n = values.shape[0]
+    n = int(values.shape[0])
     virtual = (n - 1) * q
     lo = math.floor(virtual)
     if lo >= n - 1:
@@ -74,8 +75,12 @@ def _quantile(values: npt.NDArray[np.float64], q: float) -> float:
     return b - diff * (1.0 - t) if t >= 0.5 else a + diff * t
 
 
-class RollingWindow:
+class RollingWindow(RingBuffer):
     """The last ``size`` observations of a numeric stream, with summary statistics.
+
+    A float64 :class:`~lukhas.primitives.ring.RingBuffer` (so ``append``, ``len``,
+    indexing and iteration are the ring's compiled methods, as cheap as a
+    ``deque``'s) with checked updates and order statistics added.
 
     Parameters
     ----------
@@ -86,13 +91,14 @@ class RollingWindow:
     ----------
     size : int
         Window length (``maxlen`` is an alias, as on ``collections.deque``).
-    append : callable
-        ``append(value)``: add one observation, O(1).  This is the ring's own
-        compiled ``append``: any real number is accepted and converted to
-        float64 without further checks (use :meth:`observe` for a checked one).
     total_observed : int
         Observations made through :meth:`observe` and :meth:`extend` (the
-        unchecked :attr:`append` does not count them: it does nothing but store).
+        ring's own unchecked ``append`` only stores; it does not count).
+
+    Notes
+    -----
+    ``append(value)`` is the ring's: any real number is stored as float64 without
+    further checks (use :meth:`observe` for a checked, counted one).
 
     Examples
     --------
@@ -102,18 +108,24 @@ class RollingWindow:
     (2.5, 2.5, 5)
     """
 
-    __slots__ = ("_ring", "append", "size", "total_observed")
+    __slots__ = ("total_observed",)
+
+    def __new__(cls, size: int) -> RollingWindow:
+        window = super().__new__(cls, check_int("size", size, low=1), np.float64)
+        return cast(RollingWindow, window)
 
     def __init__(self, size: int) -> None:
-        self.size = check_int("size", size, low=1)
-        self._ring = RingBuffer(self.size, np.float64)
-        self.append = self._ring.append
         self.total_observed = 0
+
+    @property
+    def size(self) -> int:
+        """Window length."""
+        return int(self.capacity)
 
     @property
     def maxlen(self) -> int:
         """Window length (``collections.deque`` spelling)."""
-        return self.size
+        return int(self.capacity)
 
     def observe(self, value: float) -> None:
         """Add one finite observation (checked, counted in :attr:`total_observed`).
@@ -129,7 +141,7 @@ class RollingWindow:
         """
         if type(value) is not float or not math.isfinite(value):
             value = check_real("value", value)
-        self._ring.append(value)
+        RingBuffer.append(self, value)
         self.total_observed += 1
 
     def extend(self, values: Any) -> None:
@@ -140,21 +152,8 @@ class RollingWindow:
         values : array_like of shape (n,)
         """
         arr = check_array("values", values, dtype=np.float64, ndim=1, finite=True)
-        self._ring.extend(arr)
+        RingBuffer.extend(self, arr)
         self.total_observed += int(arr.size)
-
-    def __len__(self) -> int:
-        return len(self._ring)
-
-    def __bool__(self) -> bool:
-        return len(self._ring) > 0
-
-    def __iter__(self) -> Iterator[float]:
-        return iter(self.values().tolist())
-
-    def __getitem__(self, index: int) -> float:
-        """The value at ``index`` (0 is the oldest, -1 the newest)."""
-        return float(self._ring[index])
 
     def values(self) -> npt.NDArray[np.float64]:
         """Return a copy of the window, oldest first.
@@ -163,12 +162,7 @@ class RollingWindow:
         -------
         window : ndarray of shape (len(self),), dtype=float64
         """
-        return self._ring.to_array()
-
-    def latest(self, n: int) -> npt.NDArray[np.float64]:
-        """Return a copy of the newest ``min(n, len(self))`` values, oldest first."""
-        n = check_int("n", n, low=0)
-        return self._ring.latest(min(n, len(self._ring)))
+        return self.to_array()
 
     def quantiles(self, qs: Sequence[float] | npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Linear-interpolation quantiles (numpy's default) of the window.
@@ -186,9 +180,9 @@ class RollingWindow:
         q = check_array("qs", qs, dtype=np.float64, ndim=1, finite=True)
         if q.size and (q.min() < 0.0 or q.max() > 1.0):
             raise ValueError(f"`qs` must lie in [0, 1], got {q.tolist()}.")
-        if len(self._ring) == 0:
+        if len(self) == 0:
             return np.full(q.shape, math.nan)
-        values = _joined(self._ring)
+        values = _joined(self)
         return np.array([_quantile(values, float(x)) for x in q], dtype=np.float64)
 
     def percentile(self, p: float) -> float:
@@ -205,32 +199,28 @@ class RollingWindow:
         """
         if type(p) is not float or not 0.0 <= p <= 100.0:
             p = check_real("p", p, low=0.0, high=100.0)
-        if len(self._ring) == 0:
+        if len(self) == 0:
             return math.nan
-        return _quantile(_joined(self._ring), p / 100.0)
+        return _quantile(_joined(self), p / 100.0)
 
     def mean(self) -> float:
         """Mean of the window (NaN when empty)."""
-        return float(np.mean(_joined(self._ring))) if len(self._ring) else math.nan
+        return float(np.mean(_joined(self))) if len(self) else math.nan
 
     def median(self) -> float:
         """Median of the window (NaN when empty)."""
-        return float(np.median(_joined(self._ring))) if len(self._ring) else math.nan
+        return float(np.median(_joined(self))) if len(self) else math.nan
 
     def min(self) -> float:
         """Smallest value in the window (NaN when empty)."""
-        return float(np.min(_joined(self._ring))) if len(self._ring) else math.nan
+        return float(np.min(_joined(self))) if len(self) else math.nan
 
     def max(self) -> float:
         """Largest value in the window (NaN when empty)."""
-        return float(np.max(_joined(self._ring))) if len(self._ring) else math.nan
-
-    def clear(self) -> None:
-        """Empty the window (``total_observed`` is kept)."""
-        self._ring.clear()
+        return float(np.max(_joined(self))) if len(self) else math.nan
 
     def __repr__(self) -> str:
-        return f"RollingWindow(size={self.size}, len={len(self)})"
+        return f"RollingWindow(size={self.capacity}, len={len(self)})"
 
 
 class RollingRecords:

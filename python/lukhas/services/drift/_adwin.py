@@ -54,7 +54,9 @@ _MAX_LEVELS = 62
 _WIDTH = 2 * _MAX_LEVELS
 _N_LEVELS, _TICKS, _N_DETECTIONS = _WIDTH + 1, _WIDTH + 2, _WIDTH + 3
 _CLOCK, _MAX_BUCKETS, _MIN_WINDOW, _GRACE = _WIDTH + 4, _WIDTH + 5, _WIDTH + 6, _WIDTH + 7
-_INTS_SIZE = _WIDTH + 8
+_RESET, _LAST = _WIDTH + 8, _WIDTH + 9
+_INTS_SIZE = _WIDTH + 10
+_NO_FLAGS = np.zeros(0, dtype=np.uint8)  # update() asks the kernel for no per-sample flags
 
 
 class ADWIN:
@@ -86,6 +88,9 @@ class ADWIN:
         Smallest sub-window on either side of a tested cut, >= 1.
     grace : int, default=10
         No test until the window holds more than this many samples, >= 2.
+    reset_on_drift : bool, default=False
+        Empty the window on the sample after a detected change, as river's
+        detector does (False keeps the newer part ``W1``, as in the paper).
 
     Attributes
     ----------
@@ -104,6 +109,9 @@ class ADWIN:
     1.0
     """
 
+    __slots__ = ("_buckets", "_due", "_floats", "_ints", "_kernel", "_last_shrank", "_pending",
+                 "clock", "delta", "grace", "max_buckets", "min_window", "reset_on_drift")
+
     def __init__(
         self,
         delta: float = 0.002,
@@ -112,6 +120,7 @@ class ADWIN:
         max_buckets: int = 5,
         min_window: int = 5,
         grace: int = 10,
+        reset_on_drift: bool = False,
     ) -> None:
         self.delta = check_real("delta", delta, low=0.0, high=1.0, low_inclusive=False,
                                 high_inclusive=False)
@@ -121,13 +130,15 @@ class ADWIN:
         self.grace = check_int("grace", grace, low=2)
         self._buckets = np.zeros((2, _MAX_LEVELS, self.max_buckets + 1), dtype=np.float64)
         self._ints = np.zeros(_INTS_SIZE, dtype=np.int64)
-        self._ints[[_CLOCK, _MAX_BUCKETS, _MIN_WINDOW, _GRACE]] = (
-            self.clock, self.max_buckets, self.min_window, self.grace)
+        self.reset_on_drift = bool(reset_on_drift)
+        self._ints[[_CLOCK, _MAX_BUCKETS, _MIN_WINDOW, _GRACE, _RESET]] = (
+            self.clock, self.max_buckets, self.min_window, self.grace, self.reset_on_drift)
         self._floats = np.array([0.0, 0.0, self.delta])  # total, m2, delta
         # Samples queued by update() until the next one at which a test can run.
         self._pending: list[float] = []
         self._due = self._next_due()
         self._last_shrank = False
+        self._kernel: Any = None
 
     @property
     def drift_detected(self) -> bool:
@@ -137,6 +148,8 @@ class ADWIN:
     def _next_due(self) -> int:
         """Queued samples at which the next cut test runs (the kernel's state is current)."""
         ticks, width = int(self._ints[_TICKS]), int(self._ints[_WIDTH])
+        if self.reset_on_drift and self._ints[_LAST]:
+            ticks = width = 0  # the next sample starts an empty window
         due = self.clock - ticks % self.clock
         while width + due <= self.grace:
             due += self.clock
@@ -219,11 +232,20 @@ class ADWIN:
         pending.append(x)
         if len(pending) < self._due:
             return False
-        values = np.array(pending, dtype=np.float64)
+        # the queue reaches a test point (only its last sample can shrink the window)
+        kernel = self._kernel or self._load_kernel()
+        packed = kernel(np.array(pending), self._buckets, self._ints, self._floats, _NO_FLAGS)
         pending.clear()
-        flags = np.zeros(values.shape[0], dtype=np.uint8)
-        self._run(values, flags)
-        return self._last_shrank
+        self._due = packed >> 1
+        shrank = self._last_shrank = bool(packed & 1)
+        if shrank:
+            logger.debug("ADWIN: change detected, window now %d samples",
+                         int(self._ints[_WIDTH]))
+        return shrank
+
+    def _load_kernel(self) -> Any:
+        self._kernel = _kernels().adwin_run
+        return self._kernel
 
     def update_many(self, xs: Any) -> npt.NDArray[np.bool_]:
         """Add many samples; same result as a loop of :meth:`update`.
@@ -267,6 +289,7 @@ class ADWIN:
         (0, 0.0)
         """
         self._ints[: _TICKS + 1] = 0  # heads, counts, width, levels, ticks
+        self._ints[_LAST] = 0
         self._floats[:2] = 0.0
         self._pending.clear()
         self._due = self._next_due()
@@ -276,9 +299,9 @@ class ADWIN:
     def _run(self, values: npt.NDArray[np.float64], flags: npt.NDArray[np.uint8]) -> None:
         """Feed validated, contiguous float64 samples (at least one) to the kernel."""
         before = int(self._ints[_N_DETECTIONS])
-        _kernels().adwin_run(values, self._buckets, self._ints, self._floats, flags)
+        packed = _kernels().adwin_run(values, self._buckets, self._ints, self._floats, flags)
         self._last_shrank = bool(flags[-1])
-        self._due = self._next_due()
+        self._due = packed >> 1
         if self._ints[_N_DETECTIONS] != before:
             logger.debug(
                 "ADWIN: %d change(s) in %d samples, window now %d samples",

@@ -1,4 +1,10 @@
-"""Page-Hinkley change detection for scalar streams."""
+"""Page-Hinkley change detection for scalar streams.
+
+The statistics, their initial values and the order of every floating-point
+operation are those of ``river.drift.PageHinkley`` (``fading`` is river's
+``alpha``), so both report the same change points on the same stream
+(``tests/lukhas/core`` cross-checks this against river itself).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 #: Mode name -> kernel code (defined once, in :mod:`lukhas._kernels._codes`).
 _MODES: Final[Mapping[str, int]] = PH_MODE
+#: ``[n, mean, up, U, down, D]`` after a reset: U starts at +inf, D at -1 (as in river).
+_INITIAL_STATE: Final[tuple[float, ...]] = (0.0, 0.0, 0.0, np.inf, 0.0, -1.0)
 
 
 class PageHinkley:
@@ -26,12 +34,14 @@ class PageHinkley:
     After sample ``t`` (counted since the last alarm) with running mean
     ``mean_t``::
 
-        up_t   = fading * up_{t-1}   + (x_t - mean_t - delta),  U_t = min(0, up_1..up_t)
-        down_t = fading * down_{t-1} + (x_t - mean_t + delta),  D_t = max(0, down_1..down_t)
+        up_t   = fading * up_{t-1}   + (x_t - mean_t) - delta,  U_t = min(up_1..up_t)
+        down_t = fading * down_{t-1} + (x_t - mean_t) + delta,  D_t = max(-1, down_1..down_t)
 
     An alarm fires when ``t >= min_instances`` and ``up_t - U_t > threshold``
     (mean went up) or ``D_t - down_t > threshold`` (mean went down), as
-    selected by ``mode``.  After an alarm the test starts afresh.
+    selected by ``mode``.  After an alarm the test starts afresh.  ``mean_t`` is
+    updated as ``mean += (1 / t) * (x_t - mean)``, and ``D_t`` starts from -1, both
+    as in river (and scikit-multiflow before it).
 
     Parameters
     ----------
@@ -80,7 +90,7 @@ class PageHinkley:
         self.min_instances = check_int("min_instances", min_instances, low=1)
         self.mode = check_choice("mode", mode, _MODES)
         self._mode_code = _MODES[self.mode]
-        self._state = np.zeros(6, dtype=np.float64)
+        self._state = np.array(_INITIAL_STATE, dtype=np.float64)
         self.drift_detected = False
         self.n_detections = 0
 
@@ -97,13 +107,13 @@ class PageHinkley:
 
     @property
     def statistic_up(self) -> float:
-        """Evidence of an increase, ``up_t - U_t`` (>= 0)."""
-        return float(self._state[2] - self._state[3])
+        """Evidence of an increase, ``up_t - U_t`` (>= 0; 0.0 before the first sample)."""
+        return float(self._state[2] - self._state[3]) if self._state[0] else 0.0
 
     @property
     def statistic_down(self) -> float:
-        """Evidence of a decrease, ``D_t - down_t`` (>= 0)."""
-        return float(self._state[5] - self._state[4])
+        """Evidence of a decrease, ``D_t - down_t`` (0.0 before the first sample)."""
+        return float(self._state[5] - self._state[4]) if self._state[0] else 0.0
 
     # -- updates ---------------------------------------------------------------------
     def update(self, x: float) -> bool:
@@ -191,7 +201,7 @@ class PageHinkley:
         >>> ph.n
         0
         """
-        self._state[:] = 0.0
+        self._state[:] = _INITIAL_STATE
         self.drift_detected = False
 
     def __repr__(self) -> str:

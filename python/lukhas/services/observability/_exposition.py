@@ -92,7 +92,8 @@ class MetricsRegistry:
         from prometheus_client import multiprocess
 
         registry = pc.CollectorRegistry()
-        multiprocess.MultiProcessCollector(registry, path=None if path is None else str(path))
+        multiprocess.MultiProcessCollector(  # type: ignore[no-untyped-call]
+            registry, path=None if path is None else str(path))
         return cls(registry)
 
     def register(self, family: M) -> M:
@@ -154,12 +155,17 @@ class MetricsRegistry:
             OpenMetrics text instead of the Prometheus text format 0.0.4.
         """
         if openmetrics:
-            from prometheus_client.openmetrics.exposition import generate_latest
+            from prometheus_client.openmetrics import exposition
+
+            data: bytes = exposition.generate_latest(  # type: ignore[no-untyped-call]
+                self.prometheus_registry)
         else:
             from prometheus_client import generate_latest
-        return str(generate_latest(self.prometheus_registry).decode("utf-8"))
 
-    def serve(self, port: int, addr: str = "0.0.0.0") -> tuple[Any, threading.Thread]:  # noqa: S104
+            data = generate_latest(self.prometheus_registry)
+        return data.decode("utf-8")
+
+    def serve(self, port: int, addr: str = "0.0.0.0") -> tuple[Any, threading.Thread]:
         """Serve ``/metrics`` over HTTP (``prometheus_client.start_http_server``).
 
         Returns

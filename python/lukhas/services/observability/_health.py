@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Union
 
+import psutil
+
 from lukhas._validation import check_real
 
 __all__ = [
@@ -217,7 +219,7 @@ def _report(results: list[CheckResult]) -> HealthReport:
 def memory_check(max_percent: float = 90.0) -> CheckFunction:
     """Return a check that fails when system memory use exceeds ``max_percent``.
 
-    Needs ``psutil`` (the check fails with a clear detail without it).
+    Reads ``psutil.virtual_memory()`` (``psutil`` is a required dependency of lukhas).
 
     Parameters
     ----------
@@ -230,10 +232,6 @@ def memory_check(max_percent: float = 90.0) -> CheckFunction:
     limit = check_real("max_percent", max_percent, low=0.0, high=100.0)
 
     def check() -> CheckResult:
-        try:
-            import psutil
-        except ImportError:
-            return CheckResult("memory", False, "psutil is not installed")
         used = float(psutil.virtual_memory().percent)
         return CheckResult("memory", used <= limit, f"{used:.1f}% used (limit {limit:g}%)",
                            data={"percent": used})

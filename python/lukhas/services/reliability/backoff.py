@@ -30,9 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import tenacity
-
 import psutil
+import tenacity
 
 from lukhas._validation import check_int, check_real
 from lukhas.services.reliability._clock import Clock, SystemClock
@@ -49,7 +48,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
-class TransientError(Exception):
+class TransientError(RuntimeError):
     """A failure worth retrying: raise it (or subclass it) to mark your own transient errors.
 
     Examples
@@ -289,9 +288,9 @@ class IntelligentBackoff:
                                              exp_base=cfg.multiplier, min=cfg.min_delay)
         return self._full_jitter if cfg.jitter else self._base_delay
 
-    def retry_condition(self) -> tenacity.retry.retry_base:
+    def retry_condition(self) -> tenacity.retry_base:
         """The tenacity retry condition: ``retry_on`` (default: transient) or ``retry_if``."""
-        base: tenacity.retry.retry_base = (
+        base: tenacity.retry_base = (
             tenacity.retry_if_exception(is_transient) if self.retry_on is None
             else tenacity.retry_if_exception_type(self.retry_on))
         if self.retry_if is not None:

@@ -54,6 +54,8 @@ logger = logging.getLogger(__name__)
 P = ParamSpec("P")
 R = TypeVar("R")
 
+_DEFAULT_CLOCK = time.time_ns
+
 _current: contextvars.ContextVar[Span | SpanContext | None] = contextvars.ContextVar(
     "candidate_trace_current", default=None
 )
@@ -151,9 +153,12 @@ class Tracer:
 
     def _otel_tracer(self) -> Any:
         """The OpenTelemetry tracer to use now, or None for the W3C backend."""
+        provider = self.tracer_provider
+        cached = self._otel_cache
+        if provider is not None and cached is not None and cached[0] is provider:
+            return cached[1]  # the fast path: an explicit provider, already resolved
         if self.backend == "w3c":
             return None
-        provider = self.tracer_provider
         if provider is None:
             trace = _otel.otel_or_none() if self.backend == "auto" else _otel.require_otel()
             if trace is None:
@@ -226,20 +231,21 @@ class Tracer:
                     kind: SpanKind, attributes: Mapping[str, Any] | None, root: bool) -> Span:
         state = _otel._STATE
         ctx = None if parent is None and not root else _otel.otel_parent_context(parent, root)
-        clock = None if self.time_ns is time.time_ns else self.time_ns
+        clock = None if self.time_ns is _DEFAULT_CLOCK else self.time_ns
         checked = ({k: check_attribute(k, v) for k, v in attributes.items()}
                    if attributes else None)
-        on_end = self._finished if self.on_end is not None else None
+        on_end = None if self.on_end is None else self._finished
         if not self.sampled:
             trace = state["trace"]
             if not trace.get_current_span(ctx).get_span_context().is_valid:
                 unsampled = trace.NonRecordingSpan(trace.SpanContext(
                     new_trace_id(), new_span_id(), False, trace.TraceFlags(0)))
                 return OtelSpan(unsampled, name, kind, on_end, clock)
-        otel_span = otel_tracer.start_span(
-            name, context=ctx, kind=state["kinds"][kind], attributes=checked,
-            start_time=None if clock is None else clock(),
-        )
+        if clock is None:
+            otel_span = otel_tracer.start_span(name, ctx, state["kinds"][kind], checked)
+        else:
+            otel_span = otel_tracer.start_span(name, ctx, state["kinds"][kind], checked,
+                                               start_time=clock())
         return OtelSpan(otel_span, name, kind, on_end, clock)
 
     def start_as_current_span(
