@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -160,17 +162,20 @@ def test_adwin_batches_equal_python_reference(
             assert adwin.drift_detected is bool(alarms[-1])
 
 
-def test_adwin_kernel_state_layout_matches_public_module() -> None:
-    from lukhas._kernels import drift as kernels
-    from lukhas.core.drift import _adwin
+def test_adwin_state_layout_and_pickling() -> None:
+    from lukhas._native import adwin as core
 
-    assert _adwin._MAX_LEVELS == kernels.ADWIN_MAX_LEVELS
-    assert _adwin._INTS_SIZE == kernels.ADWIN_INTS_SIZE == ADWIN()._ints.shape[0]
-    for name in ("WIDTH", "TICKS", "CLOCK", "MAX_BUCKETS", "MIN_WINDOW", "GRACE"):
-        assert getattr(_adwin, f"_{name}") == getattr(kernels, f"ADWIN_{name}"), name
-    assert (_adwin._N_LEVELS, _adwin._N_DETECTIONS) == (kernels.ADWIN_LEVELS,
-                                                        kernels.ADWIN_DETECTIONS)
-    assert ADWIN()._floats.shape[0] == kernels.ADWIN_FLOATS_SIZE
+    adwin = ADWIN(clock=4, max_buckets=3)
+    assert adwin._ints.shape[0] == core.INTS_SIZE and adwin._floats.shape[0] == 3
+    assert adwin._buckets.shape == (2, core.MAX_LEVELS, 4)
+    xs = np.r_[np.zeros(300), np.ones(300)]
+    first = adwin.update_many(xs[:450])
+    back = pickle.loads(pickle.dumps(adwin))
+    assert (back.width, back.total, back.n_detections) == (adwin.width, adwin.total,
+                                                           adwin.n_detections)
+    # the copy continues exactly as the original would
+    assert back.update_many(xs[450:]).tolist() == adwin.update_many(xs[450:]).tolist()
+    assert first.any()
 
 
 def test_adwin_long_stream_uses_many_levels() -> None:

@@ -14,52 +14,36 @@ parameters both report the same change points (``tests/lukhas/core``
 cross-checks this against river itself).
 
 The histogram lives in preallocated arrays (one ring of ``max_buckets + 1``
-slots per level) and every update, merge and cut test runs in the Numba
-kernel :func:`lukhas._kernels.drift.adwin_run`.  :meth:`ADWIN.update` only
-queues the sample until the next update at which a test can run (every
-``clock`` samples, past the grace period), then hands the queue to the kernel in
-one call, so a one-at-a-time update costs about a Python call;
-:meth:`ADWIN.update_many` processes a whole batch in one kernel call.  Numba
-loads on the first kernel call.
+slots per level) owned by this class; every update, merge and cut test runs in
+the compiled core :class:`lukhas._native.adwin.ADWINCore`, which this class
+extends: :meth:`ADWIN.update` is one C call for a float sample, and
+:meth:`ADWIN.update_many` runs a whole batch without the GIL.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from lukhas._native import adwin as _adwin
 from lukhas._validation import check_array, check_int, check_real
 
 __all__ = ["ADWIN"]
 
 
-@functools.cache
-def _kernels() -> ModuleType:
-    """The Numba kernel module, imported on first use (importing it loads Numba)."""
-    from lukhas._kernels import drift
-
-    return drift
-
 logger = logging.getLogger(__name__)
 
-#: Levels of the histogram and layout of the integer state; equal to the
-#: ``ADWIN_*`` constants of the kernel module, which is not imported here so that
-#: this module never loads Numba.
-_MAX_LEVELS = 62
-_WIDTH = 2 * _MAX_LEVELS
-_N_LEVELS, _TICKS, _N_DETECTIONS = _WIDTH + 1, _WIDTH + 2, _WIDTH + 3
-_CLOCK, _MAX_BUCKETS, _MIN_WINDOW, _GRACE = _WIDTH + 4, _WIDTH + 5, _WIDTH + 6, _WIDTH + 7
-_RESET, _LAST = _WIDTH + 8, _WIDTH + 9
-_INTS_SIZE = _WIDTH + 10
-_NO_FLAGS = np.zeros(0, dtype=np.uint8)  # update() asks the kernel for no per-sample flags
+_MAX_LEVELS = _adwin.MAX_LEVELS
+_WIDTH, _N_LEVELS, _TICKS = _adwin.WIDTH, _adwin.LEVELS, _adwin.TICKS
+_N_DETECTIONS, _LAST = _adwin.DETECTIONS, _adwin.LAST
+_CLOCK, _MAX_BUCKETS, _MIN_WINDOW = _adwin.CLOCK, _adwin.MAX_BUCKETS, _adwin.MIN_WINDOW
+_GRACE, _RESET, _INTS_SIZE = _adwin.GRACE, _adwin.RESET, _adwin.INTS_SIZE
 
 
-class ADWIN:
+class ADWIN(_adwin.ADWINCore):
     """Adaptive sliding window that drops its old part when the mean changes.
 
     Every ``clock`` samples (once the window holds more than ``grace`` samples)
@@ -109,8 +93,8 @@ class ADWIN:
     1.0
     """
 
-    __slots__ = ("_buckets", "_due", "_floats", "_ints", "_kernel", "_last_shrank", "_pending",
-                 "clock", "delta", "grace", "max_buckets", "min_window", "reset_on_drift")
+    __slots__ = ("_buckets", "_floats", "_ints", "clock", "delta", "grace", "max_buckets",
+                 "min_window", "reset_on_drift")
 
     def __init__(
         self,
@@ -134,33 +118,12 @@ class ADWIN:
         self._ints[[_CLOCK, _MAX_BUCKETS, _MIN_WINDOW, _GRACE, _RESET]] = (
             self.clock, self.max_buckets, self.min_window, self.grace, self.reset_on_drift)
         self._floats = np.array([0.0, 0.0, self.delta])  # total, m2, delta
-        # Samples queued by update() until the next one at which a test can run.
-        self._pending: list[float] = []
-        self._due = self._next_due()
-        self._last_shrank = False
-        self._kernel: Any = None
+        self._bind(self._buckets, self._ints, self._floats)
 
     @property
     def drift_detected(self) -> bool:
         """Whether the latest update shrank the window."""
-        return self._last_shrank and not self._pending
-
-    def _next_due(self) -> int:
-        """Queued samples at which the next cut test runs (the kernel's state is current)."""
-        ticks, width = int(self._ints[_TICKS]), int(self._ints[_WIDTH])
-        if self.reset_on_drift and self._ints[_LAST]:
-            ticks = width = 0  # the next sample starts an empty window
-        due = self.clock - ticks % self.clock
-        while width + due <= self.grace:
-            due += self.clock
-        return due
-
-    def _sync(self) -> None:
-        """Run the queued samples (none of them reaches a test) through the kernel."""
-        if self._pending:
-            values = np.array(self._pending, dtype=np.float64)
-            self._pending.clear()
-            self._run(values, np.zeros(values.shape[0], dtype=np.uint8))
+        return bool(self._ints[_LAST])
 
     # -- window statistics -----------------------------------------------------------
     @property
@@ -171,13 +134,11 @@ class ADWIN:
     @property
     def width(self) -> int:
         """Samples in the window."""
-        self._sync()
         return int(self._ints[_WIDTH])
 
     @property
     def total(self) -> float:
         """Sum of the samples in the window."""
-        self._sync()
         return float(self._floats[0])
 
     @property
@@ -195,57 +156,19 @@ class ADWIN:
     @property
     def n_buckets(self) -> int:
         """Buckets in the exponential histogram (memory is proportional to it)."""
-        self._sync()
         levels = int(self._ints[_N_LEVELS])
         return int(self._ints[_MAX_LEVELS: _MAX_LEVELS + levels].sum())
 
     # -- updates ---------------------------------------------------------------------
-    def update(self, x: float) -> bool:
-        """Add one sample; return whether the window shrank (a change was detected).
+    # update(x) is the compiled core's method itself (one C call per float sample):
+    # see lukhas._native.adwin.ADWINCore.update.
 
-        Parameters
-        ----------
-        x : float
-            The sample; must be finite.
+    def _coerce_sample(self, x: Any) -> float:
+        return check_real("x", x)
 
-        Returns
-        -------
-        drift : bool
-            True if old samples were dropped after this sample.
-
-        Raises
-        ------
-        TypeError, ValueError
-            If ``x`` is not a finite real number.
-
-        Examples
-        --------
-        >>> adwin = ADWIN(clock=1)
-        >>> any(adwin.update(0.0) for _ in range(100))
-        False
-        >>> adwin.width
-        100
-        """
-        if type(x) is not float or x - x != 0.0:  # not a float, or inf / NaN
-            x = check_real("x", x)
-        pending = self._pending
-        pending.append(x)
-        if len(pending) < self._due:
-            return False
-        # the queue reaches a test point (only its last sample can shrink the window)
-        kernel = self._kernel or self._load_kernel()
-        packed = kernel(np.array(pending), self._buckets, self._ints, self._floats, _NO_FLAGS)
-        pending.clear()
-        self._due = packed >> 1
-        shrank = self._last_shrank = bool(packed & 1)
-        if shrank:
-            logger.debug("ADWIN: change detected, window now %d samples",
-                         int(self._ints[_WIDTH]))
-        return shrank
-
-    def _load_kernel(self) -> Any:
-        self._kernel = _kernels().adwin_run
-        return self._kernel
+    def _on_drift(self, count: int) -> None:
+        logger.debug("ADWIN: %d change(s) detected, window now %d samples", count,
+                     int(self._ints[_WIDTH]))
 
     def update_many(self, xs: Any) -> npt.NDArray[np.bool_]:
         """Add many samples; same result as a loop of :meth:`update`.
@@ -272,10 +195,8 @@ class ADWIN:
         """
         values = check_array("xs", xs, dtype=np.float64, ndim=1, contiguous=True, finite=True)
         flags = np.zeros(values.shape[0], dtype=np.uint8)
-        if values.shape[0]:
-            self._sync()
-            self._run(values, flags)
-        return flags.astype(bool)
+        self.run(values, flags)
+        return flags.view(np.bool_)
 
     def reset(self) -> None:
         """Empty the window (``n_detections`` is kept).
@@ -291,27 +212,28 @@ class ADWIN:
         self._ints[: _TICKS + 1] = 0  # heads, counts, width, levels, ticks
         self._ints[_LAST] = 0
         self._floats[:2] = 0.0
-        self._pending.clear()
-        self._due = self._next_due()
-        self._last_shrank = False
 
-    # -- internals -------------------------------------------------------------------
-    def _run(self, values: npt.NDArray[np.float64], flags: npt.NDArray[np.uint8]) -> None:
-        """Feed validated, contiguous float64 samples (at least one) to the kernel."""
-        before = int(self._ints[_N_DETECTIONS])
-        packed = _kernels().adwin_run(values, self._buckets, self._ints, self._floats, flags)
-        self._last_shrank = bool(flags[-1])
-        self._due = packed >> 1
-        if self._ints[_N_DETECTIONS] != before:
-            logger.debug(
-                "ADWIN: %d change(s) in %d samples, window now %d samples",
-                int(self._ints[_N_DETECTIONS]) - before,
-                values.shape[0],
-                int(self._ints[_WIDTH]),
-            )
+    def __reduce__(self) -> tuple[Any, ...]:
+        params = {"clock": self.clock, "max_buckets": self.max_buckets,
+                  "min_window": self.min_window, "grace": self.grace,
+                  "reset_on_drift": self.reset_on_drift}
+        return (_restore, (self.delta, params, self._buckets, self._ints, self._floats))
 
     def __repr__(self) -> str:
         return (
             f"ADWIN(delta={self.delta}, width={self.width}, mean={self.mean:.4g}, "
             f"detections={self.n_detections})"
         )
+
+
+def _restore(delta: float, params: dict[str, Any], buckets: npt.NDArray[np.float64],
+             ints: npt.NDArray[np.int64], floats: npt.NDArray[np.float64]) -> ADWIN:
+    """Unpickle an :class:`ADWIN`: the parameters, then the histogram state as saved."""
+    adwin = ADWIN(delta, **params)
+    if (buckets.shape != adwin._buckets.shape or ints.shape != adwin._ints.shape
+            or floats.shape != adwin._floats.shape):
+        raise ValueError("the pickled ADWIN state does not fit its parameters.")
+    adwin._buckets[...] = buckets
+    adwin._ints[...] = ints
+    adwin._floats[...] = floats
+    return adwin
