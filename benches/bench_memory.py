@@ -14,6 +14,7 @@ Run: ``pytest benches/bench_memory.py --benchmark-only``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -258,3 +259,64 @@ def test_filtered_search(benchmark: Any, filtered_store: Any, family: str, peer:
         found = benchmark(_json_extract_numpy, store, queries, where)
     assert (np.sort(found, axis=1) == np.sort(
         _json_extract_numpy(store, queries, where), axis=1)).all()
+
+
+# -- HNSW, one query at a time (what agents send) and on hard (uniform) data --------------
+
+SINGLE_FAMILIES = ("clustered", "uniform")
+SINGLE_N, SINGLE_DIM, SINGLE_QUERIES = 10_000, 384, 200
+
+
+@pytest.fixture(scope="module", params=SINGLE_FAMILIES)
+def single_data(request: pytest.FixtureRequest) -> tuple[str, np.ndarray, np.ndarray, Any, Any]:
+    family = str(request.param)
+    if family == "clustered":
+        base = sphere_mixture(SINGLE_N, SINGLE_DIM, 5)
+        queries = sphere_mixture(SINGLE_QUERIES, SINGLE_DIM, 6)
+    else:  # uniform on the sphere: high intrinsic dimension, the hardest realistic family
+        rng = np.random.default_rng(7)
+        base = rng.standard_normal((SINGLE_N, SINGLE_DIM)).astype(np.float32)
+        queries = rng.standard_normal((SINGLE_QUERIES, SINGLE_DIM)).astype(np.float32)
+        base /= np.linalg.norm(base, axis=1, keepdims=True)
+        queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    return family, base, queries, _lukhas_build(base), _hnswlib_build(base)
+
+
+def _one_at_a_time(search: Callable[[np.ndarray], Any], queries: np.ndarray) -> list[Any]:
+    return [search(q) for q in queries]
+
+
+@pytest.mark.parametrize("ef", [16, 64, 256])
+@pytest.mark.parametrize("peer", ["lukhas", "hnswlib"])
+def test_hnsw_single_queries(benchmark: Any, single_data: Any, peer: str, ef: int) -> None:
+    family, _, queries, ours, theirs = single_data
+    benchmark.group = f"memory-hnsw-single-query-{family}-ef{ef}"
+    if peer == "lukhas":
+        search = functools.partial(ours.search, k=K, ef=ef)
+    else:
+        theirs.set_ef(ef)
+        search = functools.partial(theirs.knn_query, k=K)
+    found = benchmark.pedantic(_one_at_a_time, args=(search, queries), rounds=5, iterations=1,
+                               warmup_rounds=1)
+    batch_ours = ours.search(queries, K, ef=ef)[0] if peer == "lukhas" else None
+    if batch_ours is not None:  # one at a time answers exactly what the batch answers
+        assert np.array_equal(np.stack([f[0] for f in found]), batch_ours)
+    else:
+        assert len(found) == len(queries)
+
+
+@pytest.mark.benchmark(group="memory-hnsw-call-overhead")
+@pytest.mark.parametrize("peer", ["lukhas-1-node", "no-op-call"])
+def test_hnsw_call_overhead(benchmark: Any, peer: str) -> None:
+    # The per-call cost around the kernel: a search of a one-node graph beside a Python
+    # call that does no work with the same arguments.
+    q = np.ones(SINGLE_DIM, dtype=np.float32)
+    if peer == "no-op-call":
+        def noop(queries: np.ndarray, k: int) -> None:
+            return None
+        benchmark(noop, q, 1)
+        return
+    index = HNSWIndex(SINGLE_DIM, "ip", seed=0)
+    index.add(q)
+    ids, _ = benchmark(index.search, q, 1)
+    assert ids.tolist() == [0]

@@ -427,3 +427,44 @@ def test_parallel_add_waits_for_its_threads_through_an_interrupt() -> None:
     with pytest.raises(KeyboardInterrupt):
         _hnsw._join_all([worker])
     assert worker.joins == 2
+
+
+@pytest.mark.parametrize("metric", ["l2", "ip", "cosine"])
+def test_single_query_fast_path_answers_as_the_general_path(metric: str) -> None:
+    # One float32 1-D query goes through HNSWGraph.search_one (checks and search in one C
+    # call); lists, float64 and strided queries take the general path.  Same answers.
+    rng = np.random.default_rng(4)
+    index = HNSWIndex(24, metric, seed=2, ef=32)
+    index.add(rng.standard_normal((500, 24)))
+    index.remove([3, 4, 5])
+    for q in rng.standard_normal((40, 24)).astype(np.float32):
+        fast = index.search(q, k=7)
+        assert fast[0].shape == (7,) and fast[1].dtype == np.float32
+        for other in (q.tolist(), q.astype(np.float64), np.repeat(q, 2)[::2], q[None, :]):
+            slow = index.search(other, k=7)
+            np.testing.assert_array_equal(np.ravel(slow[0]), fast[0])
+            np.testing.assert_array_equal(np.ravel(slow[1]), fast[1])
+    big_k = index.search(np.ones(24, np.float32), k=600)  # more than stored: padded
+    assert (big_k[0][497:] == -1).all()
+    assert np.isinf(big_k[1][497:]).all()
+
+
+@pytest.mark.parametrize(
+    ("query", "l2_ok", "cosine_ok"),
+    [
+        (np.full(24, np.nan, np.float32), False, False),
+        (np.full(24, np.inf, np.float32), False, False),
+        (np.full(24, 3e38, np.float32), False, True),   # cosine: a direction, no overflow
+        (np.ones(23, np.float32), False, False),
+        (np.zeros(24, np.float32), True, False),        # cosine: no direction
+    ],
+)
+def test_single_query_fast_path_refusals_are_the_general_errors(query, l2_ok, cosine_ok) -> None:
+    for metric, ok in (("l2", l2_ok), ("cosine", cosine_ok)):
+        index = HNSWIndex(24, metric, seed=0)
+        index.add(np.ones((3, 24)))
+        if ok:
+            assert index.search(query, k=1)[0].tolist() in ([0], [1], [2])
+        else:
+            with pytest.raises(ValueError):
+                index.search(query, k=1)

@@ -44,7 +44,7 @@ them.
 """
 
 cimport numpy as cnp
-from libc.math cimport INFINITY, floor, log
+from libc.math cimport INFINITY, floor, log, sqrt
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, realloc
 from libc.string cimport memcpy, memmove, memset
@@ -772,6 +772,85 @@ cdef class HNSWGraph:
             workspace_free(&ws)
         if status != STATUS_OK:
             raise MemoryError("HNSW search ran out of memory")
+
+    def search_one(self, object query, Py_ssize_t k, Py_ssize_t ef, int slot,
+                   object labels, bint unit, double limit):
+        """The fast path of one 1-D query: ``(ids, scores)`` of shape (k,), or None.
+
+        None (the caller then takes the general, validating path) unless ``query`` is
+        an exact, aligned, C-contiguous, native float32 ndarray of shape (dim,) whose
+        entries are finite, with ``sum(q**2) <= limit``.  ``unit`` normalises the
+        query first (cosine).  Scores are the metric's: squared L2, or similarities
+        ``<q, x>`` (-inf padding) for the inner-product kernel.  ``labels`` is the
+        trusted int64 label array; ``1 <= k <= ef``.  Releases the GIL.
+        """
+        cdef cnp.ndarray q
+        if not (cnp.PyArray_CheckExact(query)
+                and cnp.PyArray_NDIM(<cnp.ndarray> query) == 1
+                and cnp.PyArray_TYPE(<cnp.ndarray> query) == cnp.NPY_FLOAT32
+                and cnp.PyArray_ISCARRAY_RO(<cnp.ndarray> query)
+                and cnp.PyArray_ISNOTSWAPPED(<cnp.ndarray> query)
+                and cnp.PyArray_DIM(<cnp.ndarray> query, 0) == self.dim):
+            return None
+        q = <cnp.ndarray> query
+        cdef const float* qp = <const float*> cnp.PyArray_DATA(q)
+        cdef Py_ssize_t j, found = 0
+        cdef double sq = 0.0, v
+        for j in range(self.dim):
+            v = qp[j]
+            if not (v - v == 0.0):  # NaN or infinity
+                return None
+            sq += v * v
+        if sq > limit or (unit and sq == 0.0):
+            return None
+        cdef cnp.npy_intp dims[1]
+        dims[0] = k
+        cdef cnp.ndarray ids = cnp.PyArray_EMPTY(1, dims, cnp.NPY_INT64, 0)
+        cdef cnp.ndarray scores = cnp.PyArray_EMPTY(1, dims, cnp.NPY_FLOAT32, 0)
+        cdef int64_t* out_ids = <int64_t*> cnp.PyArray_DATA(ids)
+        cdef float* out_d = <float*> cnp.PyArray_DATA(scores)
+        cdef const int64_t* label_of = <const int64_t*> cnp.PyArray_DATA(<cnp.ndarray> labels)
+        cdef float* scaled = NULL
+        cdef int status = STATUS_OK
+        cdef int32_t ep
+        cdef float ep_d
+        cdef double norm
+        cdef bint ip = self.metric != 0
+        cdef Workspace ws
+        with nogil:
+            if unit:
+                scaled = <float*> malloc(self.dim * sizeof(float))
+                if scaled == NULL:
+                    status = STATUS_NO_MEMORY
+                else:
+                    norm = sqrt(sq)  # divide in double, round once: as the general path
+                    for j in range(self.dim):
+                        scaled[j] = <float> (<double> qp[j] / norm)
+                    qp = scaled
+            if status == STATUS_OK:
+                if workspace_init(&ws, ef, self.m0) != STATUS_OK:
+                    status = STATUS_NO_MEMORY
+                elif self.entry >= 0:
+                    ep = self.entry
+                    ep_d = self.dist(qp, self.vec(ep))
+                    ep = self.greedy_descent(qp, ep, &ep_d, self.max_level, 0, &ws, False)
+                    status = self.search_layer(qp, ep, ep_d, 0, &ws, slot, True, -1, False)
+                    if status == STATUS_OK:
+                        found = beam_results(&ws.beam, ws.results)
+                        order_ties_by_label(ws.results, found, label_of)
+                if status == STATUS_OK:
+                    for j in range(k):
+                        if j < found:
+                            out_ids[j] = label_of[ws.results[j].id]
+                            out_d[j] = 1.0 - ws.results[j].d if ip else ws.results[j].d
+                        else:
+                            out_ids[j] = -1
+                            out_d[j] = -INFINITY if ip else INFINITY
+                workspace_free(&ws)
+            free(scaled)
+        if status != STATUS_OK:
+            raise MemoryError("HNSW search ran out of memory")
+        return ids, scores
 
     def mark_deleted(self, const int32_t[::1] nodes):   # IN node ids
         """Mark nodes deleted: they keep routing searches but never appear in results."""

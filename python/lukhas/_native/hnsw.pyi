@@ -49,6 +49,16 @@ class HNSWGraph:
         out_ids: npt.NDArray[np.int64],
         out_dist: npt.NDArray[np.float32],
     ) -> None: ...
+    def search_one(
+        self,
+        query: Any,
+        k: int,
+        ef: int,
+        slot: int,
+        labels: npt.NDArray[np.int64],
+        unit: bool,
+        limit: float,
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]] | None: ...
     def mark_deleted(self, nodes: npt.NDArray[np.int32]) -> None: ...
     def vectors(self) -> npt.NDArray[np.float32]: ...
     def deleted_mask(self) -> npt.NDArray[np.bool_]: ...

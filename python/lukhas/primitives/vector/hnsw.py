@@ -140,6 +140,10 @@ class HNSWIndex:
         self._node_of: dict[int, int] = {}
         self._ledger = IdLedger(self._held)
         self._lock = threading.Lock()
+        # The largest squared query norm the fast path takes (check_magnitude's limit).
+        finfo_max = float(np.finfo(np.float32).max)
+        self._sq_limit = (np.inf if self._metric.unit_rows
+                          else finfo_max / (4.0 if self._metric.kernel == "l2" else 1.0))
 
     def _held(self, ids: npt.NDArray[np.int64]) -> list[int]:
         return [i for i in ids.tolist() if i in self._node_of]
@@ -299,6 +303,17 @@ class HNSWIndex:
         >>> index.search([[1.0, 0.2]], k=1, exact=True)[0].tolist()
         [[0]]
         """
+        if (exact is False and not options and type(k) is int and k > 0
+                and (ef is None or (type(ef) is int and ef > 0))):
+            # One plain float32 query (what agents send): checked and searched in one C call,
+            # which returns None for anything the general path must check or convert.
+            width = max(self.ef if ef is None else ef, k)
+            with self._lock:
+                width = min(width, max(self._graph.size, k))
+                found = self._graph.search_one(queries, k, width, 0, self._labels,
+                                               self._metric.unit_rows, self._sq_limit)
+            if found is not None:
+                return found
         given = _PROFILE.check_search_options({"ef": ef, "exact": exact, **options})
         q, k, single = prepare_search(queries, k, self.dim, self.dtype, self._metric)
         width = max(self.ef if given.ef is None else given.ef, k)
