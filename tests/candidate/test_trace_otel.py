@@ -252,3 +252,23 @@ def test_export_through_otlp_http_to_a_loopback_receiver(
     (event,) = spans["inner"].events
     assert event.name == "cache-miss"
     assert {a.key for a in event.attributes} == {"key", "size"}
+
+
+def test_current_grammar_keys_and_random_flag_survive_the_otel_backend(
+        otel: tuple[sdk_trace.TracerProvider, InMemorySpanExporter],
+        caplog: pytest.LogCaptureFixture) -> None:
+    """OpenTelemetry-Python's TraceState checks the older key grammar; ours must not lose
+    keys the current W3C Recommendation allows (issue 19 §4) when spans run on it."""
+    provider, exporter = otel
+    tracer = Tracer("svc", tracer_provider=provider)
+    remote = extract([("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-03"),
+                      ("tracestate", "a@=1,b=2"), ("TraceState", "9c@x@y=3,b=4")])
+    assert remote is not None
+    with caplog.at_level("WARNING"), tracer.start_as_current_span("server", parent=remote):
+        out = inject({})
+    assert out["tracestate"] == "a@=1,b=2,9c@x@y=3"
+    assert out["traceparent"].startswith("00-4bf92f3577b34da6a3ce929d0e0e4736-")
+    assert out["traceparent"].endswith("-03")
+    assert not [r for r in caplog.records if "Invalid key" in r.getMessage()]
+    (span,) = exporter.get_finished_spans()
+    assert dict(span.context.trace_state) == {"a@": "1", "b": "2", "9c@x@y": "3"}

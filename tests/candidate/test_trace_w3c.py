@@ -68,9 +68,14 @@ def test_tracestate_rules() -> None:
                            ("tenant@vendor", "x")]
     assert TraceState.parse(["a=1", "b=2"]).get("b") == "2"
     # invalid members discard the whole header
-    for bad in ("Upper=1", "a=1,a=2", "a", "a=b=c", "a=", "a=x\x01", "1abc=2",
+    for bad in ("Upper=1", "a", "a=b=c", "a=", "a=x\x01", "@abc=2", "_a=1",
                 ",".join(f"k{i}=v" for i in range(33))):
         assert TraceState.parse(bad) == TraceState(), bad
+    # current key grammar: a digit may lead, "@" may appear anywhere after the first character
+    assert list(TraceState.parse("1abc=2,a@=3,a@@b@c=4")) == [("1abc", "2"), ("a@", "3"),
+                                                                ("a@@b@c", "4")]
+    # a repeated key keeps its leftmost member (the spec lets duplicates be discarded)
+    assert list(TraceState.parse("a=1,b=2,a=3")) == [("a", "1"), ("b", "2")]
     assert len(TraceState.parse(",".join(f"k{i}=v" for i in range(32)))) == 32
     updated = state.set("congo", "new")
     assert next(iter(updated)) == ("congo", "new") and len(updated) == 3

@@ -117,3 +117,26 @@ def test_module_metrics_exist() -> None:
     noop.observe(1.0)
     noop.inc()
     noop.set(2.0)
+
+
+def test_ring_methods_of_the_ticker_are_patchable() -> None:
+    """LUKHAS tests patch the ticker's ring in place (issue 19 §5); the ring stays compiled."""
+    ct = ConsciousnessTicker(cap=10)
+    with mock.patch.object(ct.buffer, "push", side_effect=RuntimeError("full")) as push, \
+            mock.patch.object(ct_module, "SUB_EXC") as sub_exc:
+        with pytest.raises(RuntimeError, match="full"):
+            ct._on_tick(7)
+        push.assert_called_once_with({"id": 7})
+        sub_exc.labels.return_value.inc.assert_called_once_with()
+    assert len(ct.buffer) == 0  # the patched push stored nothing
+    with mock.patch.object(ct.buffer, "push", wraps=ct.buffer.push) as spy:
+        for n in range(9):
+            ct._on_tick(n)
+        # nine frames, then the shed re-pushes the newest five
+        assert spy.call_count == 9 + 5
+    assert "push" not in vars(ct.buffer)  # restored: the compiled method again
+    assert [f["id"] for f in ct.buffer.pop_all()] == [4, 5, 6, 7, 8]
+    other = ConsciousnessTicker(cap=10)
+    with mock.patch.object(ct.buffer, "pop_all", return_value=[]):
+        other._on_tick(1)
+        assert ct.buffer.pop_all() == [] and len(other.buffer) == 1  # only that ring

@@ -535,3 +535,48 @@ def test_absurd_capacity_is_a_clear_value_error(capacity: int) -> None:
         RingBuffer(capacity)
     with pytest.raises(ValueError, match="`capacity` must be an int in"):
         Ring(2**63)
+
+
+# -- patching with unittest.mock (issue 19 §5) -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "method", "arg"),
+    [
+        (lambda: Ring(4), "push", "x"),
+        (lambda: DecimatingRing(4), "push", "x"),
+        (lambda: RingBuffer(4), "append", 1.0),
+        (lambda: RingBuffer(4), "extend", [1.0, 2.0]),
+    ],
+)
+def test_ring_methods_can_be_patched_per_object(make: Any, method: str, arg: Any) -> None:
+    from unittest import mock
+
+    ring, bystander = make(), make()
+    with mock.patch.object(ring, method, return_value="patched") as fake:
+        assert getattr(ring, method)(arg) == "patched"
+        fake.assert_called_once_with(arg)
+        assert len(ring) == 0  # the compiled method did not run
+        getattr(bystander, method)(arg)
+        assert len(bystander) > 0  # other rings keep the compiled method
+    assert method not in vars(ring)
+    getattr(ring, method)(arg)
+    assert len(ring) > 0
+    with mock.patch.object(ring, method, wraps=getattr(ring, method)) as spy:
+        getattr(ring, method)(arg)
+        spy.assert_called_once_with(arg)
+    # a patched ring pickles as a plain ring (the instance dict is not state)
+    with mock.patch.object(ring, method):
+        clone = pickle.loads(pickle.dumps(ring))
+    assert type(clone) is type(ring) and method not in vars(clone) and len(clone) == len(ring)
+
+
+@pytest.mark.parametrize(
+    "make", [lambda: Ring(2), lambda: DecimatingRing(2), lambda: RingBuffer(2)]
+)
+def test_patchable_rings_keep_read_only_properties_and_compiled_cores(make: Any) -> None:
+    ring = make()
+    with pytest.raises(AttributeError):
+        ring.capacity = 5
+    assert ring.capacity == 2 and vars(ring) == {}
+    assert isinstance(ring, (native_ring.RingCore, native_ring.RingBufferCore))

@@ -282,9 +282,30 @@ def to_otel(context: Span | SpanContext) -> OtelSpanContext:
         span_id=ctx.span_id,
         is_remote=ctx.is_remote,
         trace_flags=trace.TraceFlags(ctx.trace_flags),
-        trace_state=trace.TraceState(list(ctx.trace_state)),
+        trace_state=_otel_trace_state(trace, ctx.trace_state),
     )
     return converted
+
+
+def _otel_trace_state(trace: ModuleType, state: TraceState) -> Any:
+    """An ``opentelemetry.trace.TraceState`` holding every member of ``state``.
+
+    OpenTelemetry-Python's ``TraceState`` still checks keys against the older W3C
+    grammar (``tenant@vendor`` with 241/14 limits) and drops, with a warning, keys
+    the current Recommendation allows (``a@``, ``a@b@c``, a digit first ...).
+    Our members are already validated against the current grammar, so they are
+    stored as they are when the OpenTelemetry object has its usual ``_dict``
+    store; other versions get OpenTelemetry's own constructor.
+    """
+    entries = list(state)
+    otel_state = trace.TraceState()
+    store = getattr(otel_state, "_dict", None)
+    if not entries:
+        return otel_state
+    if isinstance(store, dict) and not store:
+        store.update(entries)
+        return otel_state
+    return trace.TraceState(entries)
 
 
 def to_otel_context(context: Span | SpanContext) -> Context:

@@ -19,23 +19,24 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Literal, ParamSpec, TypeVar
 
-from lukhas._validation import check_choice, check_str
+from lukhas._validation import check_choice, check_str, describe
 from lukhas.services.trace import _otel
 from lukhas.services.trace._otel import OtelSpan
 from lukhas.services.trace._span import Span, SpanKind, W3CSpan, check_attribute
 from lukhas.services.trace._w3c import (
     FLAG_RANDOM,
     FLAG_SAMPLED,
+    KNOWN_FLAGS,
     SpanContext,
     TraceState,
     format_traceparent,
     new_span_id,
     new_trace_id,
-    parse_traceparent,
+    traceparent_fields,
 )
 
 __all__ = [
@@ -218,8 +219,9 @@ class Tracer:
             flags = (FLAG_SAMPLED if self.sampled else 0) | FLAG_RANDOM
             context = SpanContext(new_trace_id(), new_span_id(), flags)
         else:
-            context = SpanContext(parent_ctx.trace_id, new_span_id(), parent_ctx.trace_flags,
-                                  parent_ctx.trace_state)
+            # sampled and random-trace-id carry over; reserved flags are sent as zero
+            context = SpanContext(parent_ctx.trace_id, new_span_id(),
+                                  parent_ctx.trace_flags & KNOWN_FLAGS, parent_ctx.trace_state)
         span = W3CSpan(name, context, parent_ctx, kind, self.time_ns(), self.time_ns,
                        self._finished)
         span.set_attribute("tracer.name", self.name)
@@ -422,31 +424,110 @@ def inject(carrier: MutableMapping[str, str],
     -------
     carrier : mutable mapping
         The same object.
+
+    Notes
+    -----
+    ``traceparent`` is written as version ``00`` with only the flags that version
+    defines (sampled, random-trace-id); reserved flags received from a caller
+    are sent as zero, as the spec requires.  ``tracestate`` is one header line,
+    truncated to 512 characters by whole members (see :class:`TraceState`).
     """
     ctx = context.context if isinstance(context, Span) else context
     if ctx is None:
         ctx = current_context()
     if ctx is not None:
+        if ctx.trace_flags & ~KNOWN_FLAGS:
+            ctx = SpanContext(ctx.trace_id, ctx.span_id, ctx.trace_flags & KNOWN_FLAGS,
+                              ctx.trace_state, ctx.is_remote)
         carrier["traceparent"] = format_traceparent(ctx)
         if ctx.trace_state:
             carrier["tracestate"] = str(ctx.trace_state)
     return carrier
 
 
-def extract(carrier: Mapping[str, Any]) -> SpanContext | None:
-    """Read a remote :class:`SpanContext` from ``carrier`` (header names case-insensitive).
+def _flatten(values: list[object]) -> Iterator[object]:
+    """The header lines of ``values``: a list or tuple value is several lines."""
+    for value in values:
+        if isinstance(value, (list, tuple)):
+            yield from value
+        else:
+            yield value
+
+
+def _trace_headers(carrier: object) -> tuple[list[object], list[object]]:
+    """The ``traceparent`` and ``tracestate`` values of every header line of ``carrier``.
+
+    Lines come from ``carrier.items()`` when it has one (dicts, and the multi-line
+    header objects: ``email.message.Message``/``http.client.HTTPMessage``, multidict's
+    ``CIMultiDict``/``CIMultiDictProxy`` (aiohttp), Starlette's and Werkzeug's
+    ``Headers`` all list a repeated header once per line there), else from iterating
+    ``carrier`` as ``(name, value)`` pairs.  Names match case-insensitively; pairs
+    whose name is not a ``str`` are skipped.
+    """
+    if isinstance(carrier, (str, bytes, bytearray, memoryview)):
+        raise TypeError(
+            "`carrier` must be a mapping, a header object or an iterable of (name, value) "
+            f"pairs, got {describe(carrier)}."
+        )
+    items = getattr(carrier, "items", None)
+    try:
+        pairs: Iterable[Any] = items() if callable(items) else iter(carrier)  # type: ignore[call-overload]
+    except TypeError as err:
+        raise TypeError(
+            "`carrier` must be a mapping, a header object or an iterable of (name, value) "
+            f"pairs, got {describe(carrier)}."
+        ) from err
+    parents: list[object] = []
+    states: list[object] = []
+    for pair in pairs:
+        try:
+            name, value = pair
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(name, str):
+            continue
+        size = len(name)
+        if size == 11:
+            if name.lower() == "traceparent":
+                parents.append(value)
+        elif size == 10 and name.lower() == "tracestate":
+            states.append(value)
+    return parents, states
+
+
+def extract(carrier: Any) -> SpanContext | None:
+    """Read a remote :class:`SpanContext` from incoming headers.
+
+    Pass the header object your framework hands you as it is: repeated header
+    lines and names differing in case are handled as the W3C spec and RFC 9110
+    require.
 
     Parameters
     ----------
-    carrier : mapping
-        Incoming headers; a value may be a str or a list of str (repeated
-        ``tracestate`` headers are joined with commas).
+    carrier : mapping, header object, or iterable of (str, value) pairs
+        * a mapping of header names to a ``str`` or a list/tuple of ``str`` (one
+          item per header line);
+        * ``http.server``'s ``self.headers`` (``email.message.Message``), aiohttp's
+          ``request.headers`` (multidict), Starlette's or Werkzeug's ``Headers``:
+          any object whose ``items()`` lists every header line;
+        * a list of ``(name, value)`` pairs (decode ASGI's raw ``bytes`` pairs
+          first, or wrap them in Starlette's ``Headers``).
+
+        Header names are case-insensitive; values that are not ``str`` are
+        discarded.
 
     Returns
     -------
     context : SpanContext or None
-        None when ``traceparent`` is absent or invalid (then ``tracestate`` is
-        ignored, as the spec requires).
+        None when ``traceparent`` is absent, invalid or sent on more than one
+        line (then ``tracestate`` is ignored, as the spec requires).  The
+        ``tracestate`` lines are combined in order, as one comma-separated list.
+
+    Raises
+    ------
+    TypeError
+        If ``carrier`` is a string or bytes, or neither has ``items()`` nor is
+        iterable.
 
     Examples
     --------
@@ -454,18 +535,26 @@ def extract(carrier: Mapping[str, Any]) -> SpanContext | None:
     ...                "tracestate": "congo=t61rcWkgMzE"})
     >>> ctx.trace_id_hex, ctx.trace_state.get("congo")
     ('0af7651916cd43dd8448eb211c80319c', 't61rcWkgMzE')
+    >>> ctx = extract([("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
+    ...                ("TraceState", "rojo=1"), ("tracestate", "congo=2,rojo=3")])
+    >>> list(ctx.trace_state)
+    [('rojo', '1'), ('congo', '2')]
     """
-    lowered: dict[str, Any] = {}
-    for key, value in carrier.items():
-        if isinstance(key, str):
-            lowered.setdefault(key.lower(), value)
-    parent = lowered.get("traceparent")
+    parents, states = _trace_headers(carrier)
+    if len(parents) != 1:
+        return None  # absent, or several traceparent lines: ambiguous, hence invalid
+    parent = parents[0]
     if isinstance(parent, (list, tuple)):
         if len(parent) != 1:
-            return None  # several traceparent headers: ambiguous, hence invalid
+            return None
         parent = parent[0]
-    ctx = parse_traceparent(parent)
-    if ctx is None:
+    fields = traceparent_fields(parent)
+    if fields is None:
         return None
-    state = TraceState.parse(lowered.get("tracestate"))
-    return SpanContext(ctx.trace_id, ctx.span_id, ctx.trace_flags, state, is_remote=True)
+    if not states:
+        state = TraceState()
+    elif len(states) == 1 and isinstance(states[0], str):
+        state = TraceState.parse(states[0])  # the usual case: one line
+    else:
+        state = TraceState.parse(_flatten(states))  # type: ignore[arg-type]
+    return SpanContext(*fields, state, is_remote=True)

@@ -1,12 +1,23 @@
 """W3C Trace Context: ``traceparent`` and ``tracestate`` parsing and formatting.
 
-Implements the validation rules of the W3C Trace Context recommendation:
-lowercase hex only, all-zero ids and version ``ff`` rejected, exact length for
-version ``00`` and forward-compatible parsing of higher versions; tracestate
-keys (simple and ``tenant@system``) and values checked against the grammar,
-at most 32 members, no duplicate keys (an invalid tracestate is discarded
-whole), updated keys move to the front, and over-long headers are truncated
-as the spec prescribes.
+Implements the W3C Trace Context Recommendation (Level 1, with the Level 2
+random-trace-id flag and the current ``tracestate`` key grammar) as the official
+test suite checks it at ``SPEC_LEVEL=2``, ``STRICT_LEVEL=2``:
+
+* ``traceparent``: lowercase hex only, all-zero ids and version ``ff`` rejected,
+  exactly 55 characters for version ``00``, forward-compatible parsing of higher
+  versions (extra fields only after a ``-``);
+* ``tracestate`` keys: ``(lcalpha / DIGIT) 0*255(keychar)`` with ``keychar`` any of
+  ``a-z 0-9 _ - * / @``, so a key is at most 256 characters and ``@`` may appear
+  anywhere but first; values: up to 256 printable ASCII characters other than
+  ``,`` and ``=``, not ending in a space;
+* a received ``tracestate`` (the comma-joined text of all its header lines) with a
+  malformed member or more than 32 distinct keys is discarded whole; a repeated
+  key keeps its leftmost member and later ones are dropped (the spec lets a
+  vendor discard duplicates it did not generate); empty and white-space-only
+  members are skipped;
+* updated keys move to the front, and over-long headers are truncated as the
+  spec prescribes (members over 128 characters first, then from the right).
 """
 
 from __future__ import annotations
@@ -19,31 +30,37 @@ from dataclasses import dataclass, field
 __all__ = [
     "FLAG_RANDOM",
     "FLAG_SAMPLED",
+    "KNOWN_FLAGS",
     "SpanContext",
     "TraceState",
     "format_traceparent",
     "new_span_id",
     "new_trace_id",
     "parse_traceparent",
+    "traceparent_fields",
 ]
 
 #: ``trace-flags`` bit 0: the caller may have recorded the trace.
 FLAG_SAMPLED = 0x01
 #: ``trace-flags`` bit 1 (Trace Context level 2): the trace id's right 7 bytes are random.
 FLAG_RANDOM = 0x02
+#: The flags this version defines; the others are reserved and sent as zero.
+KNOWN_FLAGS = FLAG_SAMPLED | FLAG_RANDOM
 
 _TRACEPARENT = re.compile(
     r"^(?P<version>[0-9a-f]{2})-(?P<trace_id>[0-9a-f]{32})-(?P<parent_id>[0-9a-f]{16})"
     r"-(?P<flags>[0-9a-f]{2})(?P<rest>.*)\Z"
 )
-_KEY_CHARS = r"[a-z0-9_\-*/]"
+# The current key grammar: ``(lcalpha / DIGIT) 0*255(keychar)``, ``keychar`` adding
+# ``_ - * / @``.  (The older ``tenant@vendor`` form with its 241/14 limits is a subset.)
 # ``\Z``, not ``$``: ``$`` also matches before a trailing newline, which would let
 # ``"key\n"`` through and into every header ``inject`` writes.
-_KEY = re.compile(
-    rf"^(?:[a-z]{_KEY_CHARS}{{0,255}}"
-    rf"|[a-z0-9]{_KEY_CHARS}{{0,240}}@[a-z]{_KEY_CHARS}{{0,13}})\Z"
-)
-_VALUE = re.compile(r"^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]\Z")
+_KEY_TEXT = r"[a-z0-9][a-z0-9_\-*/@]{0,255}"
+_VALUE_TEXT = r"[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]"
+_KEY = re.compile(_KEY_TEXT + r"\Z")
+#: One list member, key and value in one match (the parse path).
+_MEMBER = re.compile(rf"({_KEY_TEXT})=({_VALUE_TEXT})\Z")
+_VALUE = re.compile(_VALUE_TEXT + r"\Z")
 _MAX_MEMBERS = 32
 _MAX_HEADER = 512
 _LONG_MEMBER = 128
@@ -161,36 +178,58 @@ class TraceState:
     def parse(cls, header: str | Iterable[str] | None) -> TraceState:
         """Parse one or several ``tracestate`` header values (joined with commas).
 
+        Several values are the lines of a repeated header, in the order received;
+        they are combined as RFC 9110 combines field lines (joined with commas).
+
         Parameters
         ----------
         header : str, iterable of str, or None
-            The header value(s).  Empty members are skipped; items of an iterable
-            that are not ``str`` are discarded (never a ``TypeError``).
+            The header value(s).  Empty and white-space-only members are
+            skipped; items of an iterable that are not ``str`` are discarded
+            (never a ``TypeError``).
 
         Returns
         -------
         state : TraceState
-            Empty when the header is absent, **invalid** (the spec discards an
-            invalid tracestate as a whole), or longer than any valid tracestate
-            can be (checked before the text is split, so an oversized header
-            costs no memory).
+            The members, leftmost first; a repeated key keeps its leftmost
+            member.  Empty when the header is absent, **invalid** (a member
+            breaking the grammar, or more than 32 distinct keys: the spec lets
+            an invalid tracestate be discarded as a whole), or longer than any
+            valid tracestate can be (checked before the text is split, so an
+            oversized header costs no memory).
+
+        Examples
+        --------
+        >>> TraceState.parse(["foo=1,bar=2", " foo=3 , baz@vendor@x=4"]).entries
+        (('foo', '1'), ('bar', '2'), ('baz@vendor@x', '4'))
+        >>> TraceState.parse("foo=1,@bad=2") == TraceState()
+        True
         """
         text = _joined(header)
-        if text is None:
-            return cls()
-        entries = []
+        if not text:
+            return cls._trusted(())
+        entries: dict[str, str] = {}
+        match = _MEMBER.match
         for member in text.split(","):
             member = member.strip(_OWS)
             if not member:
                 continue
-            key, sep, value = member.partition("=")
-            if not sep:
-                return cls()
-            entries.append((key, value))
-        try:
-            return cls(tuple(entries))
-        except ValueError:
-            return cls()
+            found = match(member)
+            if found is None:
+                return cls._trusted(())
+            key, value = found.groups()
+            if key not in entries:
+                if len(entries) == _MAX_MEMBERS:
+                    return cls._trusted(())
+                entries[key] = value
+        return cls._trusted(tuple(entries.items()))
+
+    @classmethod
+    def _trusted(cls, entries: tuple[tuple[str, str], ...]) -> TraceState:
+        """An instance of entries already validated (skips ``__post_init__``)."""
+        state = cls.__new__(cls)
+        object.__setattr__(state, "entries", entries)
+        return state
 
     def get(self, key: str) -> str | None:
         """Return the value of ``key``, or None."""
@@ -323,6 +362,16 @@ def parse_traceparent(header: str | None) -> SpanContext | None:
     >>> parse_traceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01") is None
     True
     """
+    fields = traceparent_fields(header)
+    return None if fields is None else SpanContext(*fields, is_remote=True)
+
+
+def traceparent_fields(header: object) -> tuple[int, int, int] | None:
+    """``(trace_id, span_id, trace_flags)`` of a ``traceparent`` value, or None if invalid.
+
+    The checks of :func:`parse_traceparent`, without building a :class:`SpanContext`
+    (``extract`` builds one, with the tracestate, from these).
+    """
     if not isinstance(header, str) or len(header) > _MAX_TRACEPARENT_TEXT:
         return None
     match = _TRACEPARENT.match(header.strip(_OWS))
@@ -338,7 +387,7 @@ def parse_traceparent(header: str | None) -> SpanContext | None:
     trace_id, span_id = int(match["trace_id"], 16), int(match["parent_id"], 16)
     if trace_id == 0 or span_id == 0:
         return None
-    return SpanContext(trace_id, span_id, int(match["flags"], 16), is_remote=True)
+    return trace_id, span_id, int(match["flags"], 16)
 
 
 def format_traceparent(context: SpanContext) -> str:
