@@ -8,6 +8,10 @@ Every bench counts deliveries and asserts them.  Peers:
 * ``blinker`` / ``pyee`` (exact names) and ``pypubsub`` (hierarchical topics:
   a subscriber of ``"mind"`` hears ``"mind.dream.start"``), when installed.
 
+Exact-topic families (``bus-exact-*``): one topic with 3 handlers, 1000 topics with 2
+handlers each, one topic with 32 handlers, and 50 topics beside 60 wildcard
+subscriptions that match none of them; every handler is a distinct object.
+
 Run: ``pytest benches/bench_bus.py --benchmark-only --benchmark-columns=mean,ops``
 (ops is batches/s; multiply by ``N_EVENTS`` for events/s).
 """
@@ -50,16 +54,18 @@ def _expected_wildcard_deliveries(stream: list[str]) -> int:
 
 # -- one exact topic, several handlers ------------------------------------------------------
 def _exact_lukhas(method: str) -> tuple[Callable[[], None], Counter]:
-    bus, counter = KernelBus(mode="live", history_capacity=0), Counter()
-    for _ in range(N_HANDLERS):
-        bus.subscribe("mind.tick", counter)
+    bus, counters = KernelBus(mode="live", history_capacity=0), [Counter() for _ in range(3)]
+    for c in counters:  # distinct handlers, as the pyee and blinker peers have
+        bus.subscribe("mind.tick", c)
     send = getattr(bus, method)
+    total = Counter()
 
     def run() -> None:
         for _ in range(N_EVENTS):
             send("mind.tick", PAYLOAD)
+        total.n = sum(c.n for c in counters)
 
-    return run, counter
+    return run, total
 
 
 def _exact_dict() -> tuple[Callable[[], None], Counter]:
@@ -149,6 +155,103 @@ def test_exact_topic(benchmark: Any, peer: str) -> None:
     assert counter.n == rounds[0] * N_EVENTS * N_HANDLERS
 
 
+# -- exact topics at scale: many topics, many handlers, wildcards subscribed elsewhere -----
+#: family -> (topics, handlers per topic, wildcard subscriptions that match none of them).
+EXACT_FAMILIES: dict[str, tuple[int, int, int]] = {
+    "many-topics": (1000, 2, 0),
+    "many-handlers": (1, 32, 0),
+    "wildcards-elsewhere": (50, 3, 60),
+}
+
+
+def _family_stream(n_topics: int) -> list[str]:
+    """``N_EVENTS`` topics of the form ``svc<i>.event``, spread over all of them."""
+    return [f"svc{(i * 7919 + i // 3) % n_topics}.event" for i in range(N_EVENTS)]
+
+
+def _family_counters(n_topics: int, n_handlers: int) -> dict[str, list[Counter]]:
+    return {f"svc{t}.event": [Counter() for _ in range(n_handlers)] for t in range(n_topics)}
+
+
+def _family_total(counters: dict[str, list[Counter]]) -> Counter:
+    total = Counter()
+    total.n = sum(c.n for cs in counters.values() for c in cs)
+    return total
+
+
+def _family_lukhas(family: str) -> tuple[Callable[[list[str]], None], Callable[[], Counter]]:
+    n_topics, n_handlers, n_wild = EXACT_FAMILIES[family]
+    bus, counters = (
+        KernelBus(mode="live", history_capacity=0),
+        _family_counters(n_topics, n_handlers),
+    )
+    for topic, cs in counters.items():
+        for c in cs:
+            bus.subscribe(topic, c)
+    for i in range(n_wild):  # other namespaces: they match no published topic
+        bus.subscribe(f"audit{i}.*" if i % 2 else f"audit{i}.#", Counter())
+
+    def run(stream: list[str]) -> None:
+        publish = bus.publish
+        for topic in stream:
+            publish(topic, PAYLOAD)
+
+    return run, lambda: _family_total(counters)
+
+
+def _family_dict(family: str) -> tuple[Callable[[list[str]], None], Callable[[], Counter]]:
+    n_topics, n_handlers, _ = EXACT_FAMILIES[family]
+    counters = _family_counters(n_topics, n_handlers)
+    table: dict[str, list[Callable[..., None]]] = {t: list(cs) for t, cs in counters.items()}
+
+    def run(stream: list[str]) -> None:
+        get = table.get
+        for topic in stream:
+            for callback in get(topic, ()):
+                callback(PAYLOAD)
+
+    return run, lambda: _family_total(counters)
+
+
+def _family_pyee(family: str) -> tuple[Callable[[list[str]], None], Callable[[], Counter]]:
+    pyee = pytest.importorskip("pyee")
+    n_topics, n_handlers, _ = EXACT_FAMILIES[family]
+    emitter, counters = pyee.EventEmitter(), _family_counters(n_topics, n_handlers)
+    for topic, cs in counters.items():
+        for c in cs:
+            emitter.on(topic, c)
+
+    def run(stream: list[str]) -> None:
+        emit = emitter.emit
+        for topic in stream:
+            emit(topic, PAYLOAD)
+
+    return run, lambda: _family_total(counters)
+
+
+FAMILY_PEERS = {
+    "lukhas-publish": _family_lukhas,
+    "dict-baseline": _family_dict,
+    "pyee": _family_pyee,
+}
+
+
+@pytest.mark.parametrize("family", list(EXACT_FAMILIES))
+@pytest.mark.parametrize("peer", list(FAMILY_PEERS))
+def test_exact_family(benchmark: Any, peer: str, family: str) -> None:
+    benchmark.group = f"bus-exact-{family}"
+    run, total = FAMILY_PEERS[peer](family)
+    stream = _family_stream(EXACT_FAMILIES[family][0])
+    rounds = [0]
+
+    def timed() -> None:
+        run(stream)
+        rounds[0] += 1
+
+    benchmark(timed)
+    assert total().n == rounds[0] * N_EVENTS * EXACT_FAMILIES[family][1]
+
+
 # -- wildcard routing over a mixed topic stream -------------------------------------------
 def _stream() -> list[str]:
     return [TOPICS[(i * 7919) % len(TOPICS)] for i in range(N_EVENTS)]
@@ -176,9 +279,7 @@ def _wild_regex(n_noise: int) -> tuple[Callable[[list[str]], None], Counter]:
     counter = Counter()
 
     def compile_pattern(pattern: str) -> re.Pattern[str]:
-        words = [
-            {"*": r"[^.]+", "#": r".*"}.get(w, re.escape(w)) for w in pattern.split(".")
-        ]
+        words = [{"*": r"[^.]+", "#": r".*"}.get(w, re.escape(w)) for w in pattern.split(".")]
         return re.compile(r"\.".join(words).replace(r".*\.", r"(?:.*\.)?") + "$")
 
     subs = [(compile_pattern(p), counter) for p, _ in _subscriptions(n_noise)]

@@ -6,6 +6,15 @@
   consensus detection; :func:`influence_weights` predicts the consensus.
 - :class:`SwarmCoordinator`: named agents searching together on the particle
   swarm kernel of :mod:`lukhas.primitives.evolve`.
+- :class:`ConsciousnessClusteringEngine` (``clusters.consciousness_clusters``):
+  k-means++ / Lloyd clustering of agent states, assigned exactly through a
+  :class:`~lukhas.primitives.vector.FlatIndex`.
+- :class:`CollectiveAdMind` (``collective_ad_mind``): Schulze ranking of
+  candidates weighted by each agent's influence in a trust network.
+- :class:`AltruisticAdRouter` (``routing.altruistic_router``): the
+  welfare-maximising assignment of requests to capacity-bound agents.
+- :class:`SwarmRecommendationSystem` (``swarm.swarm_recommendations``):
+  next-item recommendations from evaporating pheromone trails.
 
 Examples
 --------
@@ -26,16 +35,35 @@ from lukhas.domain.collective._voting import (
     plurality,
     schulze,
 )
+from lukhas.domain.collective.clusters.consciousness_clusters import (
+    ClusteringResult,
+    ConsciousnessClusteringEngine,
+)
+from lukhas.domain.collective.collective_ad_mind import AdDecision, CollectiveAdMind
+from lukhas.domain.collective.routing.altruistic_router import (
+    AltruisticAdRouter,
+    RoutingPlan,
+    max_welfare_assignment,
+)
+from lukhas.domain.collective.swarm.swarm_recommendations import SwarmRecommendationSystem
 
 __all__ = [
+    "AdDecision",
+    "AltruisticAdRouter",
+    "ClusteringResult",
+    "CollectiveAdMind",
+    "ConsciousnessClusteringEngine",
     "ConsensusResult",
     "CoordinationResult",
+    "RoutingPlan",
     "SwarmCoordinator",
+    "SwarmRecommendationSystem",
     "VoteResult",
     "borda",
     "condorcet_winner",
     "degroot",
     "influence_weights",
+    "max_welfare_assignment",
     "pairwise_preferences",
     "plurality",
     "schulze",

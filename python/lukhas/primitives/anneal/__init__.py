@@ -13,6 +13,10 @@ chosen assets with a long-only mean-variance QP.
 >>> len(r.assets)
 2
 
+:class:`QuantumFinancialConsciousnessEngine` keeps a ``k``-asset portfolio across
+rebalances, choosing each selection with a turnover penalty folded into the QUBO
+(module ``quantum_financial_consciousness_engine``, the LUKHAS path).
+
 Modules: ``_models`` (QUBO/Ising builders and conversions), ``_solvers``
 (dispatch and :class:`SampleSet`), ``_portfolio`` (portfolio layer),
 ``_data`` (:func:`from_prices`), ``_interop`` (dimod BQM conversion) and the
@@ -22,6 +26,11 @@ public :mod:`lukhas.primitives.anneal.ocean` (a dimod sampler; needs dimod).
 from __future__ import annotations
 
 from lukhas.primitives.anneal._data import MarketEstimate, from_prices, ledoit_wolf
+from lukhas.primitives.anneal._engine import (
+    QuantumFinancialConsciousnessEngine,
+    RebalanceDecision,
+    selection_energy,
+)
 from lukhas.primitives.anneal._interop import from_bqm, to_bqm
 from lukhas.primitives.anneal._models import (
     QUBO,
@@ -57,6 +66,8 @@ __all__ = [
     "MarketEstimate",
     "PortfolioQUBO",
     "PortfolioResult",
+    "QuantumFinancialConsciousnessEngine",
+    "RebalanceDecision",
     "Sample",
     "SampleSet",
     "default_beta_range",
@@ -73,6 +84,7 @@ __all__ = [
     "portfolio_budget_qubo",
     "portfolio_qubo",
     "qubo_to_ising",
+    "selection_energy",
     "solve_qubo",
     "to_bqm",
 ]

@@ -112,12 +112,19 @@ def _qp_weights(mu: FloatArray, cov: FloatArray, lam: float) -> FloatArray:
     def value(v: FloatArray) -> float:
         return float(lam * v @ cov @ v - mu @ v)
 
+    restarted = False
     for _ in range(_QP_MAX_ITER):
         w_next = _project_simplex(z - step * (2.0 * lam * cov @ z - mu))
         if value(w_next) > value(w):  # restart momentum when it overshoots
+            if restarted:
+                # A plain projected-gradient step from w no longer decreases the objective
+                # (only rounding is left): w is the minimiser to working precision.
+                break
             t = 1.0
             z = w.copy()
+            restarted = True
             continue
+        restarted = False
         t_next = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * t * t))
         z = w_next + (t - 1.0) / t_next * (w_next - w)
         moved = float(np.abs(w_next - w).max())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, NamedTuple
 
@@ -15,6 +14,7 @@ __all__ = [
     "DeadLetterQueue",
     "DeadLetterReason",
     "Handler",
+    "RoutePlan",
     "Subscription",
 ]
 
@@ -78,12 +78,16 @@ class BusEvent(NamedTuple):
         }
 
 
-@dataclass(eq=False, slots=True)
 class Subscription:
     """A handler bound to a topic pattern; returned by :meth:`KernelBus.subscribe`.
 
     Identity, not value, makes two subscriptions equal: subscribing the same handler
     twice gives two subscriptions, and each is called.
+
+    Parameters
+    ----------
+    pattern, handler, priority, name, seq
+        As the attributes below.
 
     Attributes
     ----------
@@ -97,24 +101,109 @@ class Subscription:
         Label used in dead letters and stats.
     seq : int
         Subscription order on its bus.
-    delivered, failed : int
-        Calls that returned normally / raised or timed out.
+    failed : int
+        Calls that raised or timed out.
     active : bool
         False once unsubscribed.
+
+    Examples
+    --------
+    >>> sub = Subscription("a.*", print, 0, "print", 0)
+    >>> sub.delivered, sub.sort_key()
+    (0, (0, 0))
     """
 
-    pattern: str
-    handler: Handler
-    priority: int
-    name: str
-    seq: int
-    delivered: int = 0
-    failed: int = 0
-    active: bool = True
+    __slots__ = (
+        "_delivered",
+        "_plans",
+        "active",
+        "failed",
+        "handler",
+        "name",
+        "pattern",
+        "priority",
+        "seq",
+    )
+
+    def __init__(self, pattern: str, handler: Handler, priority: int, name: str, seq: int) -> None:
+        self.pattern = pattern
+        self.handler = handler
+        self.priority = priority
+        self.name = name
+        self.seq = seq
+        self.failed = 0
+        self.active = True
+        self._delivered = 0  # counted one by one (dispatcher) or folded in from plans
+        self._plans: list[RoutePlan] = []  # live plans whose event counts are also ours
+
+    @property
+    def delivered(self) -> int:
+        """Calls that returned normally (an async handler: once its awaitable finished)."""
+        return self._delivered + sum(plan.events for plan in self._plans)
 
     def sort_key(self) -> tuple[int, int]:
         """Delivery order: higher priority first, then subscription order."""
         return (-self.priority, self.seq)
+
+    def __repr__(self) -> str:
+        return (
+            f"Subscription(pattern={self.pattern!r}, name={self.name!r}, "
+            f"priority={self.priority}, seq={self.seq}, active={self.active})"
+        )
+
+
+class RoutePlan:
+    """One exact topic's precomputed delivery: its route and the bare handler tuple.
+
+    The kernel bus's fast path calls ``handlers`` in order and, when every call
+    returned None, adds one to ``events`` instead of counting each delivery: the
+    subscriptions read their share back through :attr:`Subscription.delivered`.
+    A plan lives until the subscriptions change (see :meth:`RouteTable.flush`).
+
+    Parameters
+    ----------
+    subs : tuple of Subscription
+        The topic's route, in delivery order (not empty).
+
+    Attributes
+    ----------
+    subs : tuple of Subscription
+    handlers : tuple of callable
+        ``tuple(s.handler for s in subs)``, distinct objects.
+    size : int
+        ``len(subs)``.
+    events : int
+        Events delivered to every handler of the route by the fast path, not yet folded.
+    live : bool
+        False once folded (the plan is then no longer the topic's).
+
+    Examples
+    --------
+    >>> sub = Subscription("t", print, 0, "print", 0)
+    >>> plan = RoutePlan((sub,))
+    >>> plan.events += 2
+    >>> sub.delivered
+    2
+    """
+
+    __slots__ = ("events", "handlers", "live", "size", "subs")
+
+    def __init__(self, subs: tuple[Subscription, ...]) -> None:
+        self.subs = subs
+        self.handlers: tuple[Handler, ...] = tuple(sub.handler for sub in subs)
+        self.size = len(subs)
+        self.events = 0
+        self.live = True
+        for sub in subs:
+            sub._plans.append(self)
+
+    def fold(self) -> int:
+        """Move the event count into the subscriptions' own counts and return it."""
+        events, self.events, self.live = self.events, 0, False
+        for sub in self.subs:
+            sub._delivered += events
+            sub._plans.remove(self)
+        return events
 
 
 #: Why a delivery ended in the dead-letter queue.

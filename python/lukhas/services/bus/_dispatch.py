@@ -86,7 +86,7 @@ class Dispatcher:
                 failed += 1
                 continue
             if result is None or not inspect.isawaitable(result):
-                sub.delivered += 1
+                sub._delivered += 1
                 delivered += 1
             elif self._schedule(event, sub, result):
                 scheduled += 1
@@ -94,6 +94,34 @@ class Dispatcher:
                 failed += 1
         self.deliveries += delivered
         return delivered, failed, scheduled
+
+    def resume(
+        self,
+        event: BusEvent,
+        subs: tuple[Subscription, ...],
+        index: int,
+        result: object,
+        error: Exception | None,
+    ) -> int:
+        """Account for a fast-path call that did not return None, then deliver the rest.
+
+        ``subs[:index]`` returned None; ``subs[index]`` raised ``error`` (when not
+        None) or returned ``result``.  Returns the sync deliveries of the whole event.
+        """
+        for sub in subs[:index]:
+            sub._delivered += 1
+        self.deliveries += index
+        delivered = index
+        sub = subs[index]
+        if error is not None:
+            self.fail(event, sub, "handler_error", error)
+        elif inspect.isawaitable(result):
+            self._schedule(event, sub, result)
+        else:
+            sub._delivered += 1
+            self.deliveries += 1
+            delivered += 1
+        return delivered + self.deliver(event, subs[index + 1 :])[0]
 
     def recall(self, letter: DeadLetter) -> bool:
         """Deliver a dead letter again to its handler; True if a sync handler succeeded."""
@@ -117,7 +145,7 @@ class Dispatcher:
         self, event: BusEvent, sub: Subscription, awaitable: Awaitable[Any]
     ) -> None:
         if await self.await_isolated(event, sub, awaitable):
-            sub.delivered += 1
+            sub._delivered += 1
             self.deliveries += 1
 
     async def await_isolated(
@@ -161,7 +189,7 @@ class Dispatcher:
             ):
                 failed += 1
                 continue
-            sub.delivered += 1
+            sub._delivered += 1
             delivered += 1
         self.deliveries += delivered
         return delivered, failed

@@ -47,8 +47,15 @@ from typing import Any
 
 from lukhas._validation import check_choice, check_int, check_real, check_str, describe
 from lukhas.primitives.ring import DecimatingRing, Ring
-from lukhas.services.bus._bus_records import BusEvent, DeadLetter, Handler, Subscription
+from lukhas.services.bus._bus_records import (
+    BusEvent,
+    DeadLetter,
+    Handler,
+    RoutePlan,
+    Subscription,
+)
 from lukhas.services.bus._dispatch import Dispatcher
+from lukhas.services.bus._inspection import BusInspection
 from lukhas.services.bus._routing import RouteTable
 from lukhas.services.bus._topics import check_topic
 
@@ -64,12 +71,15 @@ _MESSAGE_PAYLOAD_KEYS = ("payload", "data")
 _EMPTY: Mapping[str, Any] = {}
 #: ``BusEvent(...)`` without the Python-level ``__new__`` of a NamedTuple (half the cost).
 _new_event = tuple.__new__
+_now = time.time
+#: The plans a dry-run bus sees: none, so its publishes take the general path.
+_NO_PLANS: Mapping[str, RoutePlan | None] = {}
 #: The bus's own counters (the dispatcher keeps the delivery ones).
 _COUNTERS: tuple[str, ...] = ("events_emitted", "events_unrouted", "dry_run_skipped")
 _COUNTERS += ("events_posted", "events_decimated", "events_drained", "messages_rejected")
 
 
-class KernelBus:
+class KernelBus(BusInspection):
     """Topic-routed publish/subscribe bus with priorities, dead letters and backpressure.
 
     Parameters
@@ -93,8 +103,6 @@ class KernelBus:
 
     Attributes
     ----------
-    mode : str
-        Current delivery mode.
     handler_timeout : float or None
         Current async-handler time limit.
 
@@ -121,7 +129,6 @@ class KernelBus:
         decimation_strategy: str = "skip_nth",
         handler_timeout: float | None = None,
     ) -> None:
-        self.mode: str = check_choice("mode", mode, MODES)
         history = check_int("history_capacity", history_capacity, low=0)
         self._history: Ring | None = Ring(history) if history else None
         self._dispatch = Dispatcher(
@@ -136,8 +143,20 @@ class KernelBus:
         )
         self._table = RouteTable()
         self._routes = self._table.cache  # the hot paths read the route cache directly
+        self._plans: Mapping[str, RoutePlan | None] = _NO_PLANS
+        self.mode = mode
         self._event_seq = itertools.count()
         self._counts = dict.fromkeys(_COUNTERS, 0)
+
+    @property
+    def mode(self) -> str:
+        """The delivery mode, ``"dry_run"`` or ``"live"`` (settable)."""
+        return self._mode
+
+    @mode.setter
+    def mode(self, value: str) -> None:
+        self._mode: str = check_choice("mode", value, MODES)
+        self._plans = self._table.plans if self._mode == "live" else _NO_PLANS
 
     @property
     def handler_timeout(self) -> float | None:
@@ -283,11 +302,53 @@ class KernelBus:
         >>> bus.publish("x"), bus.get_stats()["deliveries"]
         (1, 1)
         """
+        # Fast path: the topic's plan (its handlers, wildcard routes and priorities
+        # resolved at the first publish), one event, the bare calls; per-handler
+        # accounting and dead letters only once a handler raises or returns a value.
+        plan = self._plans.get(topic)
+        if plan is None or type(payload) is not dict or not (source is None or type(source) is str):
+            return self._publish(topic, payload, source)
+        event = _new_event(BusEvent, (next(self._event_seq), topic, payload, _now(), source))
+        if self._history is not None:
+            self._history.push(event)
+        plan.events += 1  # taken back by _resume unless every handler returns None
+        try:
+            for handler in plan.handlers:
+                if (result := handler(event)) is not None:
+                    break
+            else:
+                return plan.size
+        except Exception as exc:
+            return self._resume(event, plan, handler, None, exc)
+        except BaseException:
+            self._table.unfast(plan)
+            raise
+        return self._resume(event, plan, handler, result, None)
+
+    def _publish(self, topic: str, payload: Mapping[str, Any] | None, source: str | None) -> int:
+        """:meth:`publish` for what the fast path leaves: new topics, dry run, other payloads."""
+        plans = self._plans
+        fast = type(payload) is dict and (source is None or type(source) is str)
+        if fast and plans is not _NO_PLANS and topic not in plans and self._table.plan(topic):
+            return self.publish(topic, payload, source=source)
         subs = self._routes.get(topic)
         if subs is None:
             subs = self._table.route(topic)
-        event = self._make_event(topic, payload, source)
-        return self._deliver(event, subs)[0]
+        return self._deliver(self._make_event(topic, payload, source), subs)[0]
+
+    def _resume(
+        self,
+        event: BusEvent,
+        plan: RoutePlan,
+        handler: Handler,
+        result: object,
+        error: Exception | None,
+    ) -> int:
+        """Finish a fast-path event whose ``handler`` raised ``error`` or returned ``result``."""
+        self._table.unfast(plan)
+        self._counts["events_emitted"] += 1
+        index = next(i for i, h in enumerate(plan.handlers) if h is handler)
+        return self._dispatch.resume(event, plan.subs, index, result, error)
 
     def emit(
         self,
@@ -651,160 +712,8 @@ class KernelBus:
         self.mode, self.handler_timeout = mode, timeout
         return self.get_status()
 
-    # -- inspection --------------------------------------------------------------------
-    def get_status(self) -> dict[str, Any]:
-        """Return a health snapshot.
-
-        Returns
-        -------
-        status : dict
-            ``ok`` (True), ``mode``, ``subscriptions``, ``pending_async``, ``queued``,
-            ``dead_letters`` (held now) and ``handler_timeout``.
-
-        Examples
-        --------
-        >>> status = KernelBus().get_status()
-        >>> status["ok"], status["mode"], status["subscriptions"]
-        (True, 'dry_run', 0)
-        """
-        return {
-            "ok": True,
-            "mode": self.mode,
-            "subscriptions": len(self._table),
-            "pending_async": self._dispatch.pending,
-            "queued": len(self._queue),
-            "dead_letters": len(self._dispatch.dead),
-            "handler_timeout": self.handler_timeout,
-        }
-
-    def get_stats(self) -> dict[str, Any]:
-        """Return the delivery counters and the queue's backpressure stats.
-
-        Returns
-        -------
-        stats : dict
-            ``events_emitted`` (journaled events, direct or drained),
-            ``events_unrouted`` (no subscriber), ``deliveries`` (handler calls that
-            succeeded), ``handler_failures``, ``dry_run_skipped``, ``async_scheduled``,
-            ``events_posted``, ``events_dropped`` and ``events_decimated`` (queue
-            losses), ``events_drained``, ``queued``, ``dead_letters_total``,
-            ``dead_letters_evicted``, ``messages_rejected``, ``pending_async`` and
-            ``backpressure`` (the ring's ``get_backpressure_stats()``).
-
-        Examples
-        --------
-        >>> bus = KernelBus(mode="live")
-        >>> _ = bus.emit("nobody.listens")
-        >>> bus.get_stats()["events_unrouted"]
-        1
-        """
-        stats: dict[str, Any] = dict(self._counts)
-        stats["events_dropped"] = self._queue.total_drops
-        dispatch = self._dispatch
-        stats["deliveries"] = dispatch.deliveries
-        stats["handler_failures"] = dispatch.failures
-        stats["async_scheduled"] = dispatch.scheduled
-        stats["dead_letters_total"] = dispatch.dead.total
-        stats["dead_letters_evicted"] = dispatch.dead.evicted
-        stats["queued"] = len(self._queue)
-        stats["pending_async"] = self._dispatch.pending
-        stats["backpressure"] = self._queue.get_backpressure_stats()
-        return stats
-
-    def recent_events(self, n: int | None = None) -> list[BusEvent]:
-        """Return the newest ``n`` journaled events (all kept when None), oldest first.
-
-        Parameters
-        ----------
-        n : int or None, default=None
-            How many; at most the number kept.
-
-        Returns
-        -------
-        events : list of BusEvent
-
-        Examples
-        --------
-        >>> bus = KernelBus()
-        >>> for t in ("a", "b", "c"):
-        ...     _ = bus.emit(t)
-        >>> [e.topic for e in bus.recent_events(2)]
-        ['b', 'c']
-        """
-        if self._history is None:
-            return []
-        if n is None:
-            return list(self._history.to_list())
-        return list(self._history.latest(min(check_int("n", n, low=0), len(self._history))))
-
-    def dead_letters(self) -> list[DeadLetter]:
-        """Return the dead letters held now, oldest first, without removing them.
-
-        Returns
-        -------
-        letters : list of DeadLetter
-
-        Examples
-        --------
-        >>> KernelBus().dead_letters()
-        []
-        """
-        return self._dispatch.dead.to_list()
-
-    def drain_dead_letters(self) -> list[DeadLetter]:
-        """Remove and return the dead letters held now, oldest first.
-
-        Returns
-        -------
-        letters : list of DeadLetter
-
-        Examples
-        --------
-        >>> bus = KernelBus(mode="live")
-        >>> _ = bus.subscribe("t", lambda e: 1 / 0)
-        >>> _ = bus.emit("t")
-        >>> len(bus.drain_dead_letters()), len(bus.dead_letters())
-        (1, 0)
-        """
-        return self._dispatch.dead.drain()
-
-    def retry_dead_letters(self) -> int:
-        """Re-deliver each dead letter to the handler that failed; return the successes.
-
-        Letters whose subscription has since been removed are discarded; sync
-        handlers that fail again return to the queue, and async results are
-        scheduled as in :meth:`emit`.
-
-        Returns
-        -------
-        recovered : int
-            Sync handlers that succeeded this time.
-
-        Examples
-        --------
-        >>> bus = KernelBus(mode="live")
-        >>> flaky = {"fail": True}
-        >>> def handler(event):
-        ...     if flaky.pop("fail", False):
-        ...         raise ConnectionError("down")
-        >>> _ = bus.subscribe("t", handler)
-        >>> _ = bus.emit("t")
-        >>> bus.retry_dead_letters(), bus.dead_letters()
-        (1, [])
-        """
-        recovered = 0
-        for letter in self.drain_dead_letters():
-            if not letter.subscription.active:
-                continue
-            if self.mode == "dry_run":
-                self._counts["dry_run_skipped"] += 1
-            elif self._dispatch.recall(letter):
-                recovered += 1
-        return recovered
-
     def __repr__(self) -> str:
         return (
             f"KernelBus(mode={self.mode!r}, subscriptions={len(self._table)}, "
             f"queued={len(self._queue)}, dead_letters={len(self._dispatch.dead)})"
         )
-

@@ -1,6 +1,7 @@
 """The memory model: items and folds, the backend protocol, the fold engine, hybrid memory.
 
-- :class:`MemoryItem`, :class:`MemoryFold`, :class:`MemoryType`: the data model.
+- :class:`MemoryItem` (alias :data:`Memory`), :class:`MemoryFold`,
+  :class:`MemoryType`: the data model.
 - :class:`MemoryBackend` / :class:`MetadataBackend`: the protocols every vector
   store implements (``lukhas.primitives.vector`` and :mod:`lukhas.domain.memory.fakes`).
 - :func:`cluster_near_duplicates`, :class:`FoldEngine`: folding by similarity
@@ -10,7 +11,9 @@
   attention re-ranking, importance feedback and a :class:`CausalGraph`.
 - :class:`MemoryCore`: meta-learning episodes and strategy statistics.
 - :class:`~lukhas.domain.memory.model.unified_memory_orchestrator.UnifiedMemoryOrchestrator`:
-  episodic/semantic/working memory and consolidation.
+  episodic/semantic/working memory, consolidation and sleep stages
+  (:class:`SleepStage`), each reported as a :class:`ConsolidationResult`.
+- :class:`WorkingMemory`: a bounded buffer forgetting by ACT-R base-level activation.
 - :class:`HashingEmbedder`: model-free text embeddings (feature hashing).
 
 Examples
@@ -36,13 +39,23 @@ from lukhas.domain.memory.model._hybrid import (
 from lukhas.domain.memory.model._items import MemoryFold, MemoryItem, MemoryType, new_memory_id
 from lukhas.domain.memory.model._meta import MemoryCore, StrategyStats
 from lukhas.domain.memory.model._protocol import MemoryBackend, MetadataBackend
-from lukhas.domain.memory.model.unified_memory_orchestrator import UnifiedMemoryOrchestrator
+from lukhas.domain.memory.model._working import WorkingMemory
+from lukhas.domain.memory.model.unified_memory_orchestrator import (
+    ConsolidationResult,
+    SleepStage,
+    UnifiedMemoryOrchestrator,
+)
+
+#: The LUKHAS name of :class:`MemoryItem` (one stored memory).
+Memory = MemoryItem
 
 __all__ = [
     "CausalGraph",
+    "ConsolidationResult",
     "FoldEngine",
     "HashingEmbedder",
     "HybridMemoryFold",
+    "Memory",
     "MemoryBackend",
     "MemoryCore",
     "MemoryFold",
@@ -50,8 +63,10 @@ __all__ = [
     "MemoryItem",
     "MemoryType",
     "MetadataBackend",
+    "SleepStage",
     "StrategyStats",
     "UnifiedMemoryOrchestrator",
+    "WorkingMemory",
     "cluster_near_duplicates",
     "create_hybrid_memory_fold",
     "new_memory_id",
