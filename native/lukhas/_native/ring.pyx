@@ -37,6 +37,7 @@ from cpython.long cimport PyLong_CheckExact
 from libc.float cimport FLT_MAX
 from libc.math cimport INFINITY, fabs
 from libc.stdint cimport int8_t, int16_t, int32_t, int64_t, uint64_t
+from posix.unistd cimport usleep
 
 from lukhas._native._ringcore cimport (
     RingIndex,
@@ -498,6 +499,20 @@ cdef class RingBufferCore:
 
     def __reduce__(self):
         return (_rebuild_ringbuffer, (type(self), self.idx.capacity, self._dtype, self.to_array()))
+
+
+def _hold_guard_lock(RingBufferCore ring, double seconds):
+    """Test hook: hold ``ring``'s guard lock for ``seconds`` without marking it busy.
+
+    This is what a thread waiting for a GIL-free copy does for an instant; holding it
+    longer makes the window in which another call must wait (and may release the GIL)
+    wide enough for a deterministic test of the position bookkeeping.
+    """
+    cdef unsigned int micros = <unsigned int> (seconds * 1e6)
+    with nogil:
+        PyThread_acquire_lock(ring._guard.lock, WAIT_LOCK)
+        usleep(micros)
+        PyThread_release_lock(ring._guard.lock)
 
 
 def _check_ring_class(cls, base):

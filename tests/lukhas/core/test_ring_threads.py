@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import pickle
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -152,3 +153,29 @@ def test_rings_still_round_trip_through_pickle() -> None:
     r = RingBuffer(5, np.uint64)
     r.extend([2**64 - 1, 0])  # ints beyond int64 in a list: read exactly
     assert pickle.loads(pickle.dumps(r)).to_array().tolist() == [2**64 - 1, 0]
+
+
+def test_a_write_that_waits_for_the_guard_reads_positions_after_the_wait() -> None:
+    # Deterministic form of issue 12 item 6: a large extend finds the guard lock held
+    # (as a waiter holds it for an instant) and waits without the GIL; meanwhile another
+    # thread appends.  The extend used to compute its start slot before waiting, so its
+    # block landed on the appended item.  Now the append and the whole block both survive.
+    ring = RingBuffer(CAPACITY, np.int64)
+    ring.extend(np.zeros(100, dtype=np.int64))
+    holder = threading.Thread(target=native_ring._hold_guard_lock, args=(ring, 0.4))
+    holder.start()
+    time.sleep(0.1)  # the lock is held, the ring is not busy
+
+    def appender() -> None:
+        time.sleep(0.1)  # runs while the extend below waits for the lock
+        ring.append(-7)
+
+    other = threading.Thread(target=appender)
+    other.start()
+    ring.extend(np.full(BLOCK, 5, dtype=np.int64))
+    other.join()
+    holder.join()
+    items = ring.to_array()
+    assert items.tolist().count(-7) == 1, "the appended item was overwritten"
+    assert int((items == 5).sum()) == BLOCK
+    assert len(ring) == 100 + 1 + BLOCK
