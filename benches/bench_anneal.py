@@ -108,9 +108,10 @@ PEERS = {
     "openjij-sa": _openjij("sa"),
     "openjij-sqa": _openjij("sqa"),
 }
-SWEEPS_FOR = {"lukhas-pt": SWEEPS // 16, "lukhas-sqa": SWEEPS // 8, "openjij-sqa": SWEEPS // 8}
-# spin updates per sweep and variable: PT replicas, SQA Trotter slices (OpenJij's default is 4)
-COPIES = {"lukhas-pt": 16, "lukhas-sqa": 8, "openjij-sqa": 4}
+SWEEPS_FOR = {"lukhas-sqa": SWEEPS // 8, "openjij-sqa": SWEEPS // 4}
+# spin updates per sweep and variable: SQA Trotter slices (OpenJij's default is 4); PT's
+# rounds come from its default ladder size (_pt_rounds), for SWEEPS replica-sweeps in all
+COPIES = {"lukhas-sqa": 8, "openjij-sqa": 4}
 
 
 def _min_time(benchmark, fallback):
@@ -122,14 +123,16 @@ def _min_time(benchmark, fallback):
 @pytest.mark.parametrize("name", list(PEERS))
 def test_anneal_n256(benchmark, name):
     q = factor_qubo(256)
-    sweeps = SWEEPS_FOR.get(name, SWEEPS)
+    pt = name == "lukhas-pt"
+    sweeps = _pt_rounds(q.matrix, SWEEPS) if pt else SWEEPS_FOR.get(name, SWEEPS)
+    copies = SWEEPS // sweeps if pt else COPIES.get(name, 1)
     sample = PEERS[name](q)
     sample(2, READS, 1)  # compile / warm up outside the timing
     t0 = time.perf_counter()
     samples, energies = benchmark(sample, sweeps, READS, 1)
     elapsed = _min_time(benchmark, time.perf_counter() - t0)
     _record(benchmark, q.matrix, q.offset, samples, energies, None,
-            elapsed, 256, sweeps * COPIES.get(name, 1))
+            elapsed, 256, sweeps * copies)
 
 
 # ---------------------------------------------------------------- time to solution, small n
@@ -236,3 +239,215 @@ def _print_tts_table():
 
 if __name__ == "__main__":
     _print_tts_table()
+
+
+# ---------------------------------------------------------------- sparse max-cut families
+# Weighted and unweighted max-cut on sparse graphs of 800 to 3,000 nodes and 5 to 25
+# neighbours per node: random graphs, toroidal king's-move grids with +/-1 weights and
+# planar-like random geometric graphs (k nearest neighbours in the unit square).  x'Qx is
+# minus the cut, a problem without linear terms in its Ising form.  Every solver gets the
+# same reads x sweeps (PT: rounds x replicas); peers get the problem in their own format,
+# converted outside the timing.
+MAXCUT_READS = 20
+MAXCUT_SWEEPS = 1000
+
+
+def random_graph(n, degree, seed, weighted):
+    rng = np.random.default_rng(seed)
+    m = n * degree // 2
+    i, j = rng.integers(0, n, m), rng.integers(0, n, m)
+    keep = i < j
+    w = rng.choice([-1.0, 1.0], keep.sum()) if weighted else rng.integers(1, 4, keep.sum())
+    return _symmetric_graph(n, i[keep], j[keep], w.astype(np.float64))
+
+
+def torus_grid(side, seed):
+    """King's-move torus (8 neighbours) with +/-1 couplings: a frustrated spin glass."""
+    rng = np.random.default_rng(seed)
+    idx = np.arange(side * side).reshape(side, side)
+    rows, cols = [], []
+    for dr, dc in ((0, 1), (1, 0), (1, 1), (1, -1)):
+        rows.append(idx.ravel())
+        cols.append(np.roll(np.roll(idx, -dr, axis=0), -dc, axis=1).ravel())
+    i, j = np.concatenate(rows), np.concatenate(cols)
+    return _symmetric_graph(side * side, i, j, rng.choice([-1.0, 1.0], i.size))
+
+
+def geometric_graph(n, k, seed):
+    """Planar-like: each point joined to its k nearest neighbours, weights uniform on [1, 10]."""
+    rng = np.random.default_rng(seed)
+    pts = rng.random((n, 2))
+    i_list, j_list = [], []
+    for a in range(0, n, 500):  # blocks keep the distance matrix small
+        d = ((pts[a:a + 500, None, :] - pts[None, :, :]) ** 2).sum(axis=2)
+        near = np.argsort(d, axis=1)[:, 1:k + 1]
+        i_list.append(np.repeat(np.arange(a, a + near.shape[0]), k))
+        j_list.append(near.ravel())
+    i, j = np.concatenate(i_list), np.concatenate(j_list)
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    return _symmetric_graph(n, lo, hi, np.round(rng.uniform(1, 10, lo.size)))
+
+
+def _symmetric_graph(n, i, j, w):
+    sp = pytest.importorskip("scipy.sparse")
+    W = sp.coo_matrix((w, (i, j)), shape=(n, n)).tocsr()
+    W.sum_duplicates()
+    W = (W + W.T).tocsr()
+    W.setdiag(0.0)
+    W.eliminate_zeros()
+    return W
+
+
+def maxcut_qubo(W):
+    sp = pytest.importorskip("scipy.sparse")
+    deg = np.asarray(W.sum(axis=1)).ravel()
+    return (sp.triu(W, 1) * 2.0 - sp.diags(deg)).tocsr()
+
+
+MAXCUT_INSTANCES = {
+    "random-n800-d10-pm1": lambda: random_graph(800, 10, 1, weighted=True),
+    "random-n2000-d20-w123": lambda: random_graph(2000, 20, 2, weighted=False),
+    "torus-n1600-d8-pm1": lambda: torus_grid(40, 3),
+    "geometric-n3000-d6": lambda: geometric_graph(3000, 6, 4),
+    "random-n3000-d5-w123": lambda: random_graph(3000, 5, 5, weighted=False),
+}
+
+
+@functools.cache
+def maxcut_instance(name):
+    W = MAXCUT_INSTANCES[name]()
+    return W, maxcut_qubo(W)
+
+
+def _ours_sparse(method, postprocess=None, rounds=None):
+    def prepare(Q):
+        def sample(sweeps, reads, seed):
+            s = solve_qubo(Q, method, num_reads=reads, seed=seed, postprocess=postprocess,
+                           num_sweeps=rounds(Q, sweeps) if rounds else sweeps)
+            return s.samples, s.energies
+        return sample
+    return prepare
+
+
+def _pt_rounds(Q, sweeps):
+    """PT rounds for the same replica-sweeps as ``sweeps`` SA sweeps (ladder from the problem)."""
+    from core.quantum_financial import default_beta_range
+    from lukhas.primitives.anneal import default_replicas
+
+    hot, cold = default_beta_range(Q)
+    return max(sweeps // default_replicas(Q.shape[0], hot, cold), 1)
+
+
+def _triu_bqm(Q):
+    dimod = pytest.importorskip("dimod")
+    sp = pytest.importorskip("scipy.sparse")
+    U = sp.triu(Q + Q.T - sp.diags(Q.diagonal()), 1).tocoo()
+    lin = Q.diagonal().astype(np.float64)
+    return dimod.BQM.from_numpy_vectors(lin, (U.row, U.col, U.data), 0.0, dimod.BINARY)
+
+
+def _dwave_sparse(Q):
+    samplers = pytest.importorskip("dwave.samplers")
+    bqm = _triu_bqm(Q)
+    sampler = samplers.SimulatedAnnealingSampler()
+    order = list(range(Q.shape[0]))
+
+    def sample(sweeps, reads, seed):
+        ss = sampler.sample(bqm, num_reads=reads, num_sweeps=sweeps, seed=seed)
+        return ss.record.sample[:, [ss.variables.index(v) for v in order]], ss.record.energy
+    return sample
+
+
+def _openjij_sqa_sparse(Q):
+    oj = pytest.importorskip("openjij")
+    bqm = _triu_bqm(Q)
+    sampler = oj.SQASampler()
+    n = Q.shape[0]
+
+    def sample(sweeps, reads, seed):
+        # OpenJij's SQA sweeps all 4 Trotter slices: sweeps / 4 for equal spin updates
+        ss = sampler.sample(bqm, num_reads=reads, num_sweeps=max(sweeps // 4, 1), seed=seed)
+        columns = [list(ss.variables).index(v) for v in range(n)]
+        samples = ss.record.sample[:, columns]
+        return samples, energy(Q, samples)
+    return sample
+
+
+MAXCUT_PEERS = {
+    "lukhas-sa": _ours_sparse("sa"),
+    "lukhas-sa+greedy": _ours_sparse("sa", "greedy"),
+    "lukhas-pt": _ours_sparse("pt", rounds=_pt_rounds),
+    "lukhas-sb": _ours_sparse("sb", "greedy"),
+    "dwave-sa": _dwave_sparse,
+    "openjij-sqa": _openjij_sqa_sparse,
+}
+
+
+@pytest.mark.parametrize("name", list(MAXCUT_PEERS))
+@pytest.mark.parametrize("instance", list(MAXCUT_INSTANCES))
+def test_anneal_maxcut(benchmark, instance, name):
+    benchmark.group = f"anneal-maxcut-{instance}"
+    W, Q = maxcut_instance(instance)
+    sample = MAXCUT_PEERS[name](Q)
+    sample(2, 2, 0)  # compile / warm up outside the timing
+    t0 = time.perf_counter()
+    samples, energies = benchmark.pedantic(sample, (MAXCUT_SWEEPS, MAXCUT_READS, 1), rounds=2,
+                                           iterations=1)
+    elapsed = _min_time(benchmark, time.perf_counter() - t0)
+    np.testing.assert_allclose(energy(Q, samples), energies, rtol=1e-9, atol=1e-6)
+    n = Q.shape[0]
+    benchmark.extra_info.update(
+        n=n, edges=int(W.nnz // 2), best_cut=float(-energies.min()),
+        mean_cut=float(-energies.mean()),
+        spin_updates_per_s=MAXCUT_READS * MAXCUT_SWEEPS * n / elapsed,
+    )
+
+
+# ---------------------------------------------------------------- portfolio, larger penalty
+# portfolio_qubo's penalty is the smallest that provably enforces the cardinality; users
+# often pick a rounder, larger one.  Here it is 100x the default (objective unchanged).
+PENALTY_RATIO = 100.0
+
+
+@functools.cache
+def penalised_qubo(n):
+    q = factor_qubo(n)
+    rng = np.random.default_rng(0)
+    loadings = rng.normal(0.0, 0.12, (n, 3))
+    cov = loadings @ loadings.T + np.diag(rng.uniform(0.01, 0.04, n))
+    mu = 0.03 + 0.5 * loadings @ np.array([0.2, 0.1, 0.05]) + rng.normal(0, 0.02, n)
+    return portfolio_qubo(mu, cov, max(n // 8, 2), risk_aversion=2.0,
+                          penalty=PENALTY_RATIO * q.penalty)
+
+
+PENALTY_PEERS = {
+    "lukhas-sa": _ours("sa"),
+    "lukhas-sa+polish": _ours("sa", ("greedy", "swap")),
+    "lukhas-pt": _ours("pt"),
+    "lukhas-sqa": _ours("sqa"),
+    "lukhas-sb": _ours("sb", "greedy"),
+    "dwave-sa": _dwave,
+    "openjij-sqa": _openjij("sqa"),
+}
+
+
+@pytest.mark.parametrize("name", list(PENALTY_PEERS))
+@pytest.mark.parametrize("n", [64, 256])
+def test_anneal_portfolio_penalty(benchmark, n, name):
+    benchmark.group = f"anneal-portfolio-penalty100-n{n}"
+    q = penalised_qubo(n)
+    pt = name == "lukhas-pt"
+    sweeps = _pt_rounds(q.matrix, SWEEPS) if pt else SWEEPS_FOR.get(name, SWEEPS)
+    sample = PENALTY_PEERS[name](q)
+    sample(2, 4, 0)
+    t0 = time.perf_counter()
+    samples, energies = benchmark.pedantic(sample, (sweeps, READS, 1), rounds=2, iterations=1)
+    elapsed = _min_time(benchmark, time.perf_counter() - t0)
+    # peers sum large penalty terms that cancel: allow their rounding, relative to sum |Q|
+    atol = 1e-9 + 1e-13 * (float(np.abs(q.matrix).sum()) + abs(q.offset))
+    np.testing.assert_allclose(energy(q.matrix, samples, q.offset), energies, rtol=1e-9,
+                               atol=atol)
+    benchmark.extra_info.update(
+        best_energy=float(energies.min()), mean_energy=float(energies.mean()),
+        feasible=float(q.is_feasible(samples).mean()), seconds=elapsed,
+    )

@@ -292,23 +292,50 @@ def test_de_trials_match_reference(strategy, seed):
     lower, upper = np.full(d, -1.0), np.full(d, 1.0)
     pop = rng.uniform(-1, 1, (n, d))
     fit = rng.random(n)
-    state = _state(seed)
-    ref = RefRng(state)
-    trials = np.empty_like(pop)
-    evo._de_trials(pop, fit, trials, lower, upper, strategy, 0.4, 0.9, 0.5, state)
-    expected = ref_de_trials(pop, fit, lower, upper, strategy, 0.4, 0.9, 0.5, ref)
-    np.testing.assert_allclose(trials, expected, rtol=1e-13)
-    assert ((trials >= lower) & (trials <= upper)).all()
+    params = np.column_stack((rng.uniform(0.1, 1.0, n), rng.random(n)))
+    for adapt in (False, True):
+        state = _state(seed)
+        ref = RefRng(state)
+        trials = np.empty_like(pop)
+        kept = params.copy()
+        used = np.empty_like(params)
+        evo._de_trials(pop, fit, trials, lower, upper, strategy, 0.4, 0.9, 0.5, adapt, kept,
+                       used, state)
+        expected, expected_used = ref_de_trials(pop, fit, lower, upper, strategy, 0.4, 0.9,
+                                                0.5, ref, params if adapt else None)
+        np.testing.assert_allclose(trials, expected, rtol=1e-13)
+        np.testing.assert_allclose(used, expected_used, rtol=1e-13)
+        np.testing.assert_array_equal(kept, params)  # only selection passes values on
+        assert ((trials >= lower) & (trials <= upper)).all()
+        if adapt:
+            assert ((used[:, 0] >= 0.1) & (used[:, 0] <= 1.0)).all()
+            assert ((used[:, 1] >= 0.0) & (used[:, 1] <= 1.0)).all()
+
+
+def test_jde_parameters_are_redrawn_for_some_members_only():
+    n, d = 400, 3
+    rng = np.random.default_rng(0)
+    pop = rng.uniform(-1, 1, (n, d))
+    params = np.tile([0.5, 0.9], (n, 1))
+    used = np.empty_like(params)
+    evo._de_trials(pop, rng.random(n), np.empty_like(pop), np.full(d, -1.0), np.full(d, 1.0),
+                   0, 0.5, 0.5, 0.9, True, params, used, _state(1))
+    changed_f = np.mean(used[:, 0] != 0.5)
+    changed_cr = np.mean(used[:, 1] != 0.9)
+    assert 0.05 < changed_f < 0.15 and 0.05 < changed_cr < 0.15  # tau = 0.1 each
 
 
 def test_de_select_is_greedy_and_returns_best():
     pop = np.zeros((3, 1))
     fit = np.array([1.0, 2.0, 3.0])
     trials = np.array([[1.0], [2.0], [3.0]])
-    g = evo._de_select(pop, fit, trials, np.array([1.0, 5.0, 0.1]))
+    params = np.zeros((3, 2))
+    tried = np.array([[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]])
+    g = evo._de_select(pop, fit, trials, np.array([1.0, 5.0, 0.1]), params, tried)
     assert g == 2
     assert fit.tolist() == [1.0, 2.0, 0.1]
     assert pop[:, 0].tolist() == [1.0, 0.0, 3.0]  # ties go to the trial
+    assert params.tolist() == [[0.1, 0.2], [0.0, 0.0], [0.5, 0.6]]  # winners pass (F, CR) on
 
 
 def test_stop_rule():

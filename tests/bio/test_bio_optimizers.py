@@ -30,6 +30,7 @@ BOUNDS5 = rastrigin.bounds(5)
 CONFIGS = [
     ("de", {}),
     ("de", {"strategy": "rand1bin", "mutation": 0.6, "recombination": 0.3}),
+    ("de", {"strategy": "best1bin", "adaptive": False, "recombination": 0.7}),
     ("pso", {}),
     ("pso", {"topology": "ring", "radius": 2, "boundary": "reflect", "inertia": "constant",
              "w": 0.7}),
@@ -201,6 +202,38 @@ def test_reaches_known_optimum(fn, d, method, options, threshold):
     np.testing.assert_allclose(res.x, fn.minimizer(d), atol=1e-3 * (fn.domain[1] - fn.domain[0]))
 
 
+# Default settings on a small multimodal problem (10-d Rastrigin, 20,000 evaluations,
+# fixed seed).  The classic DE scheme (best1bin, CR 0.7, no adaptation: the defaults
+# before jDE) ends at about 1 here; a random search at about 60; PSO's defaults reach
+# 2 to 4 (one to two unit cells off); GA's default SBX/polynomial GA about 1e-3.
+@pytest.mark.parametrize("method, maxiter, bound", [
+    ("de", 20_000 // 50 - 1, 1e-3),
+    ("ga", (20_000 - 50) // 49, 1e-2),
+    ("pso", 20_000 // 40 - 1, 6.0),
+])
+def test_defaults_reach_a_quality_bound_on_rastrigin(method, maxiter, bound):
+    res = minimize(rastrigin, rastrigin.bounds(10), method=method, seed=0, maxiter=maxiter)
+    assert abs(res.nfev - 20_000) <= 50
+    assert res.fun <= bound
+
+
+def test_adaptive_de_beats_the_classic_scheme_on_separable_and_rotated_problems():
+    # No single CR suits both; jDE's self-adapted CR does.
+    rng = np.random.default_rng(3)
+    rot = np.linalg.qr(rng.normal(size=(10, 10)))[0]
+    inner = rastrigin.kernel
+
+    @numba.njit
+    def rotated(x):
+        return inner(rot @ x)
+
+    for f in (rastrigin, rotated):
+        ours = [de_minimize(f, rastrigin.bounds(10), seed=s, maxiter=399).fun for s in range(3)]
+        classic = [de_minimize(f, rastrigin.bounds(10), seed=s, maxiter=399, adaptive=False,
+                               strategy="best1bin", recombination=0.7).fun for s in range(3)]
+        assert np.median(ours) < np.median(classic)
+
+
 def test_permutation_ga_solves_tsp_exactly():
     tsp = TravellingSalesman.random(9, seed=3)
     _, best = tsp.exact_tour()
@@ -240,6 +273,7 @@ def test_benchmark_functions_numpy_matches_kernel():
     (lambda: de_minimize(sphere, BOUNDS5, mutation=(1.0, 0.5)), ValueError, "mutation[1]"),
     (lambda: de_minimize(sphere, BOUNDS5, mutation="x"), TypeError, "mutation"),
     (lambda: de_minimize(sphere, BOUNDS5, strategy="best2"), ValueError, "strategy"),
+    (lambda: de_minimize(sphere, BOUNDS5, adaptive=1), TypeError, "adaptive"),
     (lambda: de_minimize(sphere, BOUNDS5, seed=-1), ValueError, "seed"),
     (lambda: de_minimize(sphere, BOUNDS5, maxiter=1.5), TypeError, "maxiter"),
     (lambda: de_minimize(sphere, BOUNDS5, patience=0), ValueError, "patience"),

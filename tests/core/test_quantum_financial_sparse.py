@@ -1,4 +1,4 @@
-"""Sparse input, scale-free defaults, SB on zero-field problems, schedules that improve with effort."""
+"""Sparse input, scale-free defaults, SB on zero-field problems, effort that never hurts."""
 
 from __future__ import annotations
 
@@ -237,7 +237,7 @@ def test_huge_coefficients_are_solved_or_refused_never_nan():
     # Energies beyond float64 (Q + Q' overflowed to inf and gave NaN before): refused.
     big = np.array([[0.0, 1e308], [1e308, 0.0]])
     for method in ("exact", *SAMPLERS):
-        with pytest.raises(ValueError, match="must stay below 1.78e"):
+        with pytest.raises(ValueError, match=r"must stay below 1\.78e"):
             solve_qubo(big, method, num_reads=1, num_sweeps=1)
     with pytest.raises(ValueError, match="must stay below"):
         energy(big, [[1, 1]])

@@ -140,6 +140,8 @@ def ref_sbx(p1, p2, lower, upper, eta, rng):
             beta = (2 * u) ** expo if u <= 0.5 else (1 / (2 * (1 - u))) ** expo
             c1[j] = min(max(0.5 * ((1 + beta) * a + (1 - beta) * b), lower[j]), upper[j])
             c2[j] = min(max(0.5 * ((1 - beta) * a + (1 + beta) * b), lower[j]), upper[j])
+            if rng.uniform() < 0.5:  # Deb's reference code: the pair goes to either child
+                c1[j], c2[j] = c2[j], c1[j]
     return c1, c2
 
 
@@ -252,12 +254,23 @@ def ref_migrate_ring(pop, fit, n_islands, n_migrants):
 # ----------------------------------------------------------------------------- DE
 
 
-def ref_de_trials(pop, fit, lower, upper, strategy, f_low, f_high, cr, rng):
+def ref_de_trials(pop, fit, lower, upper, strategy, f_low, f_high, cr, rng, params=None):
+    """Trials and the (F, CR) each used; ``params`` (n, 2) switches on jDE adaptation."""
     n, d = pop.shape
     scale = f_low + rng.uniform() * (f_high - f_low)
+    rate = cr
     best = int(np.argmin(fit))
     trials = pop.copy()
+    used = np.empty((n, 2))
     for i in range(n):
+        if params is not None:
+            scale = params[i, 0]
+            if rng.uniform() < 0.1:
+                scale = 0.1 + 0.9 * rng.uniform()
+            rate = params[i, 1]
+            if rng.uniform() < 0.1:
+                rate = rng.uniform()
+        used[i] = scale, rate
         picks = []
         while len(picks) < 3:
             r = rng.randint(n)
@@ -268,14 +281,14 @@ def ref_de_trials(pop, fit, lower, upper, strategy, f_low, f_high, cr, rng):
         base, plus, minus = (best, r1, r2) if strategy == 1 else (r1, r2, r3)
         jrand = rng.randint(d)
         for j in range(d):
-            if j == jrand or rng.uniform() < cr:
+            if j == jrand or rng.uniform() < rate:
                 value = pop[base, j] + scale * (pop[plus, j] - pop[minus, j])
                 if value < lower[j]:
                     value = 0.5 * (lower[j] + pop[i, j])
                 elif value > upper[j]:
                     value = 0.5 * (upper[j] + pop[i, j])
                 trials[i, j] = value
-    return trials
+    return trials, used
 
 
 # ----------------------------------------------------------------------------- objectives

@@ -31,11 +31,13 @@ def _argmin(values: Any) -> int:
     return best
 
 
-@njit()
+@objective_loop
 def _evaluate_rows(func: Any, x: Any, start: int, stop: int, fx: Any) -> None:
     """``fx[i] = func(x[i])`` for rows ``start..stop``; NaN becomes +inf.
 
-    x (n, d) # IN; fx (n,) # OUT.
+    x (n, d) # IN; fx (n,) # OUT.  Not disk-cached (``objective_loop``): it takes the
+    objective as an argument, and a cached entry for a closure from an earlier process
+    makes every later compile fail.
     """
     for i in range(start, stop):
         value = func(x[i])

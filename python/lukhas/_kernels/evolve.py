@@ -15,7 +15,8 @@ Codes decided by the caller (see ``lukhas.primitives.evolve``), all defined in
 - ``rates`` float64[4] = (crossover probability, per-gene mutation probability,
   crossover parameter (SBX eta or blend alpha), mutation parameter (polynomial
   eta or Gaussian sigma as a fraction of the range)).
-- DE strategy ``DE_RAND1`` = rand/1/bin, ``DE_BEST1`` = best/1/bin.
+- DE strategy ``DE_RAND1`` = rand/1/bin, ``DE_BEST1`` = best/1/bin; optional jDE
+  self-adaptation of (F, CR) per member (``adapt``).
 
 A population of ``n_islands * size`` rows holds island ``k`` in rows
 ``[k * size, (k + 1) * size)``; the first ``n_elite`` rows of each island in the
@@ -116,7 +117,12 @@ def _sbx(p1: Any, p2: Any, c1: Any, c2: Any, lower: Any, upper: Any, eta: float,
          state: Any) -> None:
     """Simulated binary crossover (Deb and Agrawal 1995), each gene with probability 1/2.
 
-    p1, p2, lower, upper (d,) # IN; c1, c2 (d,) # OUT, clipped to the bounds.
+    p1, p2, lower, upper (d,) # IN; c1, c2 (d,) # OUT, clipped to the bounds.  As in
+    Deb's reference code (and DEAP), the two values of a recombined gene go to
+    either child with probability 1/2.  Without that exchange a child is its own
+    parent perturbed gene by gene (the copied genes are that parent's, and a
+    recombined gene lands next to it too): no genes are combined at all, and the
+    population loses diversity fast on non-separable (e.g. rotated) problems.
     """
     expo = 1.0 / (eta + 1.0)
     for j in range(p1.shape[0]):
@@ -127,8 +133,12 @@ def _sbx(p1: Any, p2: Any, c1: Any, c2: Any, lower: Any, upper: Any, eta: float,
             beta = (2.0 * u) ** expo if u <= 0.5 else (1.0 / (2.0 * (1.0 - u))) ** expo
             x1 = 0.5 * ((1.0 + beta) * a + (1.0 - beta) * b)
             x2 = 0.5 * ((1.0 - beta) * a + (1.0 + beta) * b)
-            c1[j] = min(max(x1, lower[j]), upper[j])
-            c2[j] = min(max(x2, lower[j]), upper[j])
+            x1 = min(max(x1, lower[j]), upper[j])
+            x2 = min(max(x2, lower[j]), upper[j])
+            if _uniform(state) < 0.5:
+                x1, x2 = x2, x1
+            c1[j] = x1
+            c2[j] = x2
         else:
             c1[j] = a
             c2[j] = b
@@ -462,18 +472,34 @@ def _ga_run(func: Any, pop: Any, fit: Any, children: Any, child_fit: Any, phenot
 
 @njit()
 def _de_trials(pop: Any, fit: Any, trials: Any, lower: Any, upper: Any, strategy: int,
-               f_low: float, f_high: float, cr: float, state: Any) -> None:
+               f_low: float, f_high: float, cr: float, adapt: bool, params: Any,
+               params_try: Any, state: Any) -> None:
     """Build one DE trial vector per member (rand/1/bin or best/1/bin).
 
-    pop (n, d), fit (n,), lower, upper (d,) # IN; trials (n, d) # OUT.  The scale
-    factor is drawn once per generation from ``[f_low, f_high]`` (dithering; equal
-    bounds give a constant factor).  A mutant gene outside the bounds is replaced
-    by the midpoint between the parent gene and the violated bound.  Needs n >= 4.
+    pop (n, d), fit (n,), lower, upper (d,) # IN; trials (n, d) # OUT; params (n, 2)
+    float64 (F, CR) per member # IN; params_try (n, 2) # OUT: the (F, CR) each trial
+    used.  ``adapt`` False: one factor per generation drawn from ``[f_low, f_high]``
+    (dithering; equal bounds give a constant factor) and crossover rate ``cr`` for
+    everyone.  ``adapt`` True (jDE, Brest et al. 2006): member ``i`` uses its own
+    ``params[i]``, each redrawn first with probability 0.1 (F uniform on [0.1, 1],
+    CR on [0, 1]); :func:`_de_select` keeps them only when the trial wins.  A
+    mutant gene outside the bounds is replaced by the midpoint between the parent
+    gene and the violated bound.  Needs n >= 4.
     """
     n, d = pop.shape
     scale = f_low + _uniform(state) * (f_high - f_low)
+    rate = cr
     best = _argmin(fit)
     for i in range(n):
+        if adapt:
+            scale = params[i, 0]
+            if _uniform(state) < 0.1:
+                scale = 0.1 + 0.9 * _uniform(state)
+            rate = params[i, 1]
+            if _uniform(state) < 0.1:
+                rate = _uniform(state)
+        params_try[i, 0] = scale
+        params_try[i, 1] = rate
         r1 = _randint(state, n)
         while r1 == i:
             r1 = _randint(state, n)
@@ -489,7 +515,7 @@ def _de_trials(pop: Any, fit: Any, trials: Any, lower: Any, upper: Any, strategy
             base, plus, minus = r1, r2, r3
         jrand = _randint(state, d)
         for j in range(d):
-            if j == jrand or _uniform(state) < cr:
+            if j == jrand or _uniform(state) < rate:
                 value = pop[base, j] + scale * (pop[plus, j] - pop[minus, j])
                 if value < lower[j]:
                     value = 0.5 * (lower[j] + pop[i, j])
@@ -501,34 +527,40 @@ def _de_trials(pop: Any, fit: Any, trials: Any, lower: Any, upper: Any, strategy
 
 
 @njit()
-def _de_select(pop: Any, fit: Any, trials: Any, trial_fit: Any) -> int:
+def _de_select(pop: Any, fit: Any, trials: Any, trial_fit: Any, params: Any,
+               params_try: Any) -> int:
     """Greedy one-to-one replacement; returns the best index.
 
-    trials, trial_fit # IN; pop, fit # IN/OUT.  Ties go to the trial (drift on plateaus).
+    trials, trial_fit, params_try # IN; pop, fit, params # IN/OUT: a winning trial
+    also passes on the (F, CR) it was made with.  Ties go to the trial (drift on
+    plateaus).
     """
     n = pop.shape[0]
     for i in range(n):
         if trial_fit[i] <= fit[i]:
             fit[i] = trial_fit[i]
             pop[i, :] = trials[i, :]
+            params[i, 0] = params_try[i, 0]
+            params[i, 1] = params_try[i, 1]
     return _argmin(fit)
 
 
 @objective_loop
 def _de_run(func: Any, pop: Any, fit: Any, trials: Any, trial_fit: Any, lower: Any,
-            upper: Any, strategy: int, f_low: float, f_high: float, cr: float,
-            history: Any, it_start: int, it_stop: int, tol: float, patience: int,
-            target: float, state: Any) -> int:
+            upper: Any, strategy: int, f_low: float, f_high: float, cr: float, adapt: bool,
+            params: Any, params_try: Any, history: Any, it_start: int, it_stop: int,
+            tol: float, patience: int, target: float, state: Any) -> int:
     """Run DE generations ``it_start + 1 .. it_stop`` with a compiled objective.
 
-    pop, fit, state # IN/OUT; trials, trial_fit # work; history # OUT at the
-    indices reached.  Returns the last generation completed.
+    pop, fit, params, state # IN/OUT; trials, trial_fit, params_try # work; history
+    # OUT at the indices reached.  Returns the last generation completed.
     """
     it = it_start
     while it < it_stop:
-        _de_trials(pop, fit, trials, lower, upper, strategy, f_low, f_high, cr, state)
+        _de_trials(pop, fit, trials, lower, upper, strategy, f_low, f_high, cr, adapt, params,
+                   params_try, state)
         _evaluate_rows(func, trials, 0, trials.shape[0], trial_fit)
-        g = _de_select(pop, fit, trials, trial_fit)
+        g = _de_select(pop, fit, trials, trial_fit, params, params_try)
         it += 1
         history[it] = fit[g]
         if _stop_reached(history, it, tol, patience, target):

@@ -28,8 +28,8 @@ from lukhas.primitives.anneal._models import (
     qubo_energies,
 )
 from lukhas.primitives.anneal._problem import Problem, as_problem
-from lukhas.primitives.anneal._sb import sb_couplings
 from lukhas.primitives.anneal._sampleset import SampleSet
+from lukhas.primitives.anneal._sb import sb_couplings
 
 __all__ = ["METHODS", "default_beta_range", "default_replicas", "local_search", "solve_qubo"]
 

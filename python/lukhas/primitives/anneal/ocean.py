@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from lukhas.primitives.anneal._interop import from_bqm
+from lukhas._validation import describe
 from lukhas.primitives.anneal._solvers import METHODS, solve_qubo
 
 try:
@@ -38,7 +38,9 @@ class LukhasSampler(Sampler):
     ``sample(bqm, method="sa", num_reads=100, num_sweeps=None, seed=None, ...)``
     accepts every keyword of :func:`lukhas.primitives.anneal.solve_qubo` and
     returns a ``dimod.SampleSet`` in the model's vartype, with per-read
-    ``timing`` in ``info``.
+    ``timing`` in ``info``.  The model goes to ``solve_qubo`` as it is: a sparse
+    model stays sparse (compressed rows, no ``n x n`` array), a dense one runs
+    on the dense kernels, and the model's offset is included in the energies.
     """
 
     @property
@@ -56,9 +58,13 @@ class LukhasSampler(Sampler):
 
     def sample(self, bqm: Any, **parameters: Any) -> Any:
         """Sample ``bqm`` and return a ``dimod.SampleSet`` (see the class docstring)."""
-        qubo, labels = from_bqm(bqm)
+        if not isinstance(bqm, dimod.BinaryQuadraticModel):
+            raise TypeError(
+                f"`bqm` must be a dimod.BinaryQuadraticModel, got {describe(bqm)}."
+            )
+        labels = list(bqm.variables)  # solve_qubo's column order (vartype changes keep it)
         method = parameters.pop("method", "sa")
-        result = solve_qubo(qubo.matrix, method, offset=qubo.offset, **parameters)
+        result = solve_qubo(bqm, method, **parameters)
         sampleset = dimod.SampleSet.from_samples(  # type: ignore[no-untyped-call]
             (result.samples, labels),
             vartype=dimod.BINARY,

@@ -122,7 +122,7 @@ class Objective:
 
 
 def _is_real(value: Any) -> bool:
-    """A real scalar: a Python or numpy int/float (not a string, bool or complex), or a 0-d array."""
+    """A real scalar: a Python or numpy int or float (not str, bool, complex), or a 0-d array."""
     if isinstance(value, np.ndarray):
         return value.ndim == 0 and value.dtype.kind in "iuf"
     return isinstance(value, (numbers.Real, np.integer, np.floating)) and not isinstance(
