@@ -1,5 +1,6 @@
 """The ``candidate`` lane: the modules LUKHAS imports as ``candidate.*``
-(vector memory backends, glyph hashing, tracing, observability, RL).
+(vector memory backends, glyph hashing, tracing, observability, RL, the audit
+ledger, security).
 
 It holds no code.  Each ``candidate.*`` path LUKHAS uses is the same module object as
 its home under :mod:`lukhas`, through the one alias table :data:`lukhas._lanes.ALIASES`;

@@ -1,5 +1,5 @@
 """The ``governance`` lane: the governance modules LUKHAS imports as ``governance.*``
-(none exists yet).
+(so far ``governance.consent``, the GDPR consent ledger).
 
 It holds no code.  Each ``governance.*`` path LUKHAS uses is the same module object as
 its home under :mod:`lukhas`, through the one alias table :data:`lukhas._lanes.ALIASES`;

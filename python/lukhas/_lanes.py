@@ -73,6 +73,7 @@ ALIASES: Mapping[str, str] = MappingProxyType({
     "lukhas.async_manager": "lukhas.services.tasks",
     "lukhas.tools.code_executor": "lukhas.services.code_executor",
     "candidate.ledger": "lukhas.services.ledger",
+    "candidate.security": "lukhas.services.security",
     # domain
     "lukhas.core.consciousness_ticker": "lukhas.domain.consciousness.ticker",
     "lukhas.core.consciousness_stream": "lukhas.domain.consciousness.stream",
@@ -84,6 +85,16 @@ ALIASES: Mapping[str, str] = MappingProxyType({
     "lukhas.memory.sync": "lukhas.domain.memory.sync",
     "core.collective": "lukhas.domain.collective",
     "candidate.rl": "lukhas.domain.rl",
+    "lukhas.governance.schema_registry": "lukhas.domain.governance.schema_registry",
+    "lukhas.governance.guardian_serializers": "lukhas.domain.governance.guardian_serializers",
+    "governance.consent": "lukhas.domain.governance.consent",
+    "lukhas.consciousness.registry": "lukhas.domain.consciousness.registry",
+    "lukhas.consciousness.guardian_integration": "lukhas.domain.consciousness.guardian_integration",
+    "lukhas.consciousness.creativity_engine": "lukhas.domain.consciousness.creativity",
+    "lukhas.consciousness.reflection_engine": "lukhas.domain.consciousness.reflection_engine",
+    "consciousness.awareness": "lukhas.domain.consciousness.awareness",
+    "consciousness.resilience": "lukhas.domain.consciousness.resilience",
+    "consciousness.dream": "lukhas.domain.consciousness.dream",
 })
 
 

@@ -88,7 +88,7 @@ def test_a_held_lock_raises_the_store_busy_error_with_the_wait(tmp_path: Path) -
         blocker = sqlite3.connect(path, isolation_level=None)
         try:
             blocker.execute("BEGIN IMMEDIATE")
-            with pytest.raises(StoreBusyError, match="0.2 s") as info:
+            with pytest.raises(StoreBusyError, match=r"0\.2 s") as info:
                 store.add(np.ones((1, DIM)))
             assert isinstance(info.value, TimeoutError) and info.value.waited_s == 0.2
             with pytest.raises(StoreBusyError):

@@ -17,6 +17,7 @@ SECTIONS: dict[str, str] = {
     "memory": "lukhas.edges.cli._demo_memory",
     "portfolio": "lukhas.edges.cli._demo_portfolio",
     "evolve": "lukhas.edges.cli._demo_evolve",
+    "consciousness": "lukhas.edges.cli._demo_consciousness",
 }
 
 

@@ -7,7 +7,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import IO, TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -232,13 +232,21 @@ class Ledger:
         """
         return self.append_many([(payload, kind, actor)])[0]
 
-    def append_many(self, records: Iterable[Any]) -> list[Entry]:
+    def append_many(
+        self, records: Iterable[Any], *,
+        hook: Callable[[Any, list[Entry]], None] | None = None,
+    ) -> list[Entry]:
         """Append several entries in one transaction.
 
         Parameters
         ----------
         records : iterable of (payload, kind, actor) tuples or mappings
             Mappings have keys ``payload`` and optionally ``kind`` and ``actor``.
+        hook : callable, optional
+            ``hook(cursor, entries)`` runs inside the append transaction, after the
+            entries are inserted and before the commit, with the store's DB-API cursor
+            (placeholder ``self.store.placeholder``): what it writes commits or rolls
+            back with the entries, and an exception it raises cancels the append.
 
         Returns
         -------
@@ -275,7 +283,11 @@ class Ledger:
                 for i, ((k, a, c, p), s) in enumerate(zip(prepared, stamps, strict=True))
             ]
 
-        rows, _ = self._store.append(build)
+        if hook is not None and not callable(hook):
+            raise TypeError(f"`hook` must be callable, got {describe(hook)}.")
+        store_hook = None if hook is None else (
+            lambda cur, rows: hook(cur, [_entry(r) for r in rows]))
+        rows, _ = self._store.append(build, store_hook)
         return [_entry(r) for r in rows]
 
     # ---- reading -------------------------------------------------------------------

@@ -23,7 +23,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Final, NamedTuple
 
 __all__ = ["Row", "StoreCore"]
@@ -114,13 +114,17 @@ class StoreCore(abc.ABC):
                 cur.execute(statement)
 
     def append(
-        self, build: Callable[[int, bytes, int], Sequence[Row]]
+        self, build: Callable[[int, bytes, int], Sequence[Row]],
+        hook: Callable[[Any, list[Row]], None] | None = None,
     ) -> tuple[list[Row], bytes]:
         """Append rows under the write lock.
 
         ``build(next_index, chain_head, last_stamp)`` returns the rows to insert; it is
         called inside the transaction, after the lock is taken, so its view of the tail
-        is the one the rows extend.  Returns the rows and the new chain head.
+        is the one the rows extend.  ``hook(cursor, rows)``, when given, runs after the
+        rows are inserted and before the commit, with the transaction's cursor: whatever
+        it writes commits or rolls back together with the rows (an index kept beside
+        the ledger, for example).  Returns the rows and the new chain head.
         """
         with self._lock, self._write() as cur:
             cur.execute(self._sql("SELECT size, chain_head FROM {c} ORDER BY size DESC LIMIT 1"))
@@ -140,7 +144,26 @@ class StoreCore(abc.ABC):
                 self._sql("INSERT INTO {c} (size, chain_head) VALUES ({p}, {p})"),
                 (size + len(rows), new_head),
             )
+            if hook is not None:
+                hook(cur, rows)
         return rows, new_head
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        """A write transaction on the ledger's database, holding its write lock.
+
+        Yields a DB-API cursor (placeholder :attr:`placeholder`); the statements commit
+        together at exit, or roll back if the block raises.  For tables kept beside
+        the ledger's own (which stay append-only whatever is written here).
+        """
+        with self._lock, self._write() as cur:
+            yield cur
+
+    @contextmanager
+    def cursor(self) -> Iterator[Any]:
+        """A DB-API cursor for reads on the ledger's database."""
+        with self._lock, self._read() as cur:
+            yield cur
 
     def size(self) -> int:
         """Number of entries (the largest index + 1 as stored; 0 when empty)."""
