@@ -59,6 +59,11 @@ replayed, up to 16 insights; the index build is outside the timing): ``ours`` is
 similarity matrix of the replayed ones, thresholded components, a matrix-vector
 product per insight for novelty).
 
+Group ``reflection-memory`` (2,000 stored texts, then 200 searches for the top 5):
+``ours`` is ``EnhancedMemoryManager`` (embedding, folding through a centroid index,
+search through a cosine ``FlatIndex``); ``dict-numpy`` keeps a dict and a list of
+the same embeddings and searches by one matrix-vector product per query (no folds).
+
 Run: ``pytest benches/bench_consciousness.py --benchmark-only -p no:randomly``.
 """
 
@@ -87,6 +92,7 @@ from lukhas.domain.consciousness.creativity import (
 from lukhas.domain.consciousness.creativity._concepts import text_vector
 from lukhas.domain.consciousness.dream import DreamConfig, DreamEngine
 from lukhas.domain.consciousness.guardian_integration import ConsciousnessGuardianIntegration
+from lukhas.domain.consciousness.reflection import EnhancedMemoryManager
 from lukhas.domain.consciousness.reflection_engine import ReflectionEngine
 from lukhas.domain.consciousness.registry import (
     ComponentStatus,
@@ -506,3 +512,46 @@ def test_dream_numpy(benchmark):
         return made
 
     assert benchmark(run) == 16
+
+
+@cache
+def _texts() -> list[str]:
+    rng = random.Random(6)
+    words = [f"w{i}" for i in range(400)]
+    return [" ".join(rng.sample(words, 6)) for _ in range(2000)]
+
+
+@pytest.mark.benchmark(group="reflection-memory")
+def test_reflection_memory_ours(benchmark):
+    texts = _texts()
+
+    async def run() -> str:
+        mm = EnhancedMemoryManager()
+        for i, text in enumerate(texts):
+            await mm.store_memory(text, memory_id=f"m{i}")
+        first = ""
+        for q in texts[:200]:
+            first = mm.search(q, 5)[0][0]
+        return first
+
+    assert benchmark(lambda: asyncio.run(run())) == "m199"
+
+
+@pytest.mark.benchmark(group="reflection-memory")
+def test_reflection_memory_dict_numpy(benchmark):
+    texts = _texts()
+
+    def run() -> str:
+        store: dict[str, str] = {}
+        vecs: list[np.ndarray] = []
+        for i, text in enumerate(texts):
+            store[f"m{i}"] = text
+            vecs.append(text_vector(concepts_of(text), 128))
+        matrix = np.stack(vecs)
+        first = ""
+        for q in texts[:200]:
+            sims = matrix @ text_vector(concepts_of(q), 128)
+            first = f"m{int(np.argsort(-sims)[:5][0])}"
+        return first
+
+    assert benchmark(run) == "m199"

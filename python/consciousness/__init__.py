@@ -1,5 +1,5 @@
 """The ``consciousness`` lane: the consciousness modules LUKHAS imports as ``consciousness.*``
-(``consciousness.awareness``, ``.dream`` and ``.resilience`` so far).
+(``consciousness.awareness``, ``.dream``, ``.reflection`` and ``.resilience``).
 
 It holds no code.  Each ``consciousness.*`` path LUKHAS uses is the same module object as
 its home under :mod:`lukhas`, through the one alias table :data:`lukhas._lanes.ALIASES`;

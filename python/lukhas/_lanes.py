@@ -95,6 +95,7 @@ ALIASES: Mapping[str, str] = MappingProxyType({
     "consciousness.awareness": "lukhas.domain.consciousness.awareness",
     "consciousness.resilience": "lukhas.domain.consciousness.resilience",
     "consciousness.dream": "lukhas.domain.consciousness.dream",
+    "consciousness.reflection": "lukhas.domain.consciousness.reflection",
 })
 
 

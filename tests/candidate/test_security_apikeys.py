@@ -49,8 +49,21 @@ def test_verification_rejects_other_keys() -> None:
     kid, _ = parse_api_key(key)
     forged = key.replace(kid, "0" * 16)
     assert not verify_api_key(forged, record)
-    flipped = key[:-1] + ("A" if key[-1] != "A" else "B")
+    middle = len(key) - 10  # a character that carries 6 bits of the secret
+    flipped = key[:middle] + ("A" if key[middle] != "A" else "B") + key[middle + 1:]
     assert not verify_api_key(flipped, record)
+
+
+def test_only_the_canonical_spelling_of_a_key_is_accepted() -> None:
+    # The secret's last base64url character carries 2 unused bits; another character
+    # with the same 4 data bits decodes to the same secret and must not verify.
+    for _ in range(20):
+        key, record = generate_api_key()
+        last = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".index(key[-1])
+        twin = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[last ^ 1]
+        alias = key[:-1] + twin
+        with pytest.raises(MalformedApiKeyError, match="non-canonical"):
+            verify_api_key(alias, record)
 
 
 def test_comparison_is_constant_time() -> None:

@@ -97,17 +97,24 @@ def test_ideas_in_a_call_spread_out() -> None:
     assert len({i.description for i in snap.ideas}) == len(snap.ideas)
 
 
-@pytest.mark.parametrize("seed", range(4))
-def test_mode_weights_trade_novelty_for_coherence(seed: int) -> None:
-    # The first idea maximises w * novelty + (1 - w) * coherence (no niching yet): a
-    # higher novelty weight (lateral 0.8 vs convergent 0.3) cannot buy less novelty.
-    res = {}
-    for mode in ("convergent", "lateral"):
-        snap = gen(CreativityEngine(CreativityConfig(seed=seed)),
-                   CreativeTask(PROMPT, mode, [], 1), ctx={})
-        res[mode] = (snap.ideas[0].novelty, snap.ideas[0].coherence)
-    assert res["convergent"][1] >= res["lateral"][1]
-    assert res["lateral"][0] >= res["convergent"][0]
+def test_mode_weights_trade_novelty_for_coherence() -> None:
+    # The first idea maximises w * novelty + (1 - w) * coherence (no niching yet): a higher
+    # novelty weight (lateral 0.8 vs convergent 0.3) buys novelty and gives up coherence.
+    # The searches are heuristic and the trade-off is small on this prompt (about 0.006
+    # novelty), so it is checked on the mean over seeds; a stand-in that ignores the mode
+    # gives equal means and fails.
+    gains = []
+    for seed in range(6):
+        res = {}
+        for mode in ("convergent", "lateral"):
+            engine = CreativityEngine(CreativityConfig(seed=seed, popsize=24, maxiter=80))
+            snap = gen(engine, CreativeTask(PROMPT, mode, [], 1), ctx={})
+            res[mode] = (snap.ideas[0].novelty, snap.ideas[0].coherence)
+        gains.append((res["lateral"][0] - res["convergent"][0],
+                      res["convergent"][1] - res["lateral"][1]))
+    novelty_gain, coherence_cost = np.mean(gains, axis=0)
+    assert novelty_gain > 0.0
+    assert coherence_cost > 0.0
 
 
 def test_avoid_constraints_exclude_concepts() -> None:

@@ -199,3 +199,23 @@ def test_bad_input() -> None:
         sim.simulate("zzz")
     with pytest.raises(TypeError, match="`model` must be a CausalModel"):
         ParallelRealitySimulator({"a": []})  # type: ignore[arg-type]
+
+
+def test_dream_replays_memory_core_items() -> None:
+    # The real memory.core items (not a look-alike): embeddings in metadata, importance as
+    # salience, created_at as the time; the report names their ids.
+    from memory.core import MemoryItem
+
+    rng = np.random.default_rng(5)
+    items = [MemoryItem(f"m{k}", {"note": k}, frozenset({"lab"}),
+                        importance=0.2 + 0.1 * k,
+                        metadata={"embedding": rng.standard_normal(8).tolist()})
+             for k in range(6)]
+    engine = DreamEngine(memory_manager=items, config={"seed": 3})
+    asyncio.run(engine.initialize())
+    assert len(engine) == 6
+    report = engine.consolidate(seed=3)
+    assert set(report.replayed) <= {f"m{k}" for k in range(6)} and report.replayed
+    again = DreamEngine(memory_manager=items, config={"seed": 3})
+    asyncio.run(again.initialize())
+    assert again.consolidate(seed=3).replayed == report.replayed

@@ -106,6 +106,10 @@ def parse_api_key(key: str) -> tuple[str, bytes]:
         raw = base64.urlsafe_b64decode(secret + "=")
     except (binascii.Error, ValueError) as err:  # pragma: no cover - the regex rules it out
         raise MalformedApiKeyError("`key` has an undecodable secret.") from err
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != secret:
+        # The last character carries 2 unused bits: only the canonical spelling is the
+        # key, so no second string verifies against the same record.
+        raise MalformedApiKeyError("`key` has a non-canonical secret encoding.")
     return kid, raw
 
 
