@@ -21,6 +21,7 @@ import time
 import numpy as np
 import pytest
 
+from _smoke import size
 from core.quantum_financial import energy, portfolio_qubo, solve_qubo
 
 READS = 100
@@ -248,8 +249,8 @@ if __name__ == "__main__":
 # minus the cut, a problem without linear terms in its Ising form.  Every solver gets the
 # same reads x sweeps (PT: rounds x replicas); peers get the problem in their own format,
 # converted outside the timing.
-MAXCUT_READS = 20
-MAXCUT_SWEEPS = 1000
+MAXCUT_READS = size(20, 2)
+MAXCUT_SWEEPS = size(1000, 50)
 
 
 def random_graph(n, degree, seed, weighted):

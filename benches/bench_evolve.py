@@ -26,6 +26,7 @@ import random
 import numpy as np
 import pytest
 
+from _smoke import size
 from lukhas.bio.utils import (
     ackley,
     de_minimize,
@@ -37,8 +38,8 @@ from lukhas.bio.utils import (
 )
 
 D = 30
-SEEDS = range(5)
-QUALITY_BUDGET = 100_000
+SEEDS = range(size(5, 1))
+QUALITY_BUDGET = size(100_000, 5_000)
 PROBLEMS = {"rastrigin": rastrigin, "rosenbrock": rosenbrock, "ackley": ackley,
             "griewank": griewank}
 

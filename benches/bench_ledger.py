@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from _smoke import size
 from lukhas._native import merkle as native
 from lukhas.primitives.merkle import (
     MerkleTree,
@@ -36,8 +37,8 @@ from lukhas.primitives.merkle import (
     verify_inclusion,
 )
 
-N = 1_000_000
-N_PROOFS = 10_000
+N = size(1_000_000, 20_000)
+N_PROOFS = size(10_000, 500)
 FAMILIES = ["len64-300", "len64"]
 
 

@@ -29,9 +29,10 @@ from typing import Any
 
 import pytest
 
+from _smoke import size
 from lukhas.domain.governance.schema_registry import SchemaRegistry, builtin_schema, get_lane_enum
 
-N = 10_000
+N = size(10_000, 500)
 N_UNCACHED = 250
 FAMILIES = ["valid", "mixed", "large"]
 SCHEMA = builtin_schema("guardian_decision", "2.0.0")

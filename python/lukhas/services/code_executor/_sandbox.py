@@ -209,9 +209,16 @@ def _count_processes(uid: int) -> int:
     return count
 
 
+def _tool(name: str) -> str | None:
+    """The real path of a tool on PATH: the sandbox identity may not be able to traverse
+    the directory PATH names (a private bin folder), only the file's own."""
+    found = shutil.which(name)
+    return os.path.realpath(found) if found is not None else None
+
+
 def _wrapper(backend: str, network: bool, limits: SandboxLimits) -> list[str]:
     if backend == "bwrap":
-        bwrap = shutil.which("bwrap")
+        bwrap = _tool("bwrap")
         if bwrap is None:
             raise IsolationUnavailableError("bubblewrap (`bwrap`) is not installed")
         argv = [bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
@@ -222,7 +229,7 @@ def _wrapper(backend: str, network: bool, limits: SandboxLimits) -> list[str]:
             argv.append("--share-net")
         return [*argv, "--"]
     if backend == "unshare":
-        unshare = shutil.which("unshare")
+        unshare = _tool("unshare")
         if unshare is None:
             raise IsolationUnavailableError("util-linux `unshare` is not installed")
         argv = [unshare, "--user", "--map-root-user", "--mount", "--pid", "--fork",
