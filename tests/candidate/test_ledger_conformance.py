@@ -37,19 +37,8 @@ from lukhas.services.ledger import (
     verify_export_lines,
 )
 from reference.merkle_ref import ref_chain, ref_leaf_hash, ref_root
-from reference.pg_server import find_pg_bin, pg_server
 
 _names = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def pg_dsn() -> Iterator[str]:
-    if find_pg_bin() is None:
-        pytest.skip("no PostgreSQL server binary (initdb and pg_ctl on PATH or in "
-                    "/usr/lib/postgresql/*/bin); install Debian's `postgresql` to run these")
-    pytest.importorskip("psycopg", reason="psycopg 3 is the `ledger` extra")
-    with pg_server() as dsn:
-        yield dsn
 
 
 @dataclass

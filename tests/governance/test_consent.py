@@ -32,20 +32,9 @@ from lukhas.services.ledger import leaf_data
 from lukhas.services.security import DecryptionError, KeyRing, UnknownKeyError, unseal
 from reference.consent_ref import ConsentModel, replay_chain
 from reference.merkle_ref import ref_leaf_hash, ref_path, ref_root
-from reference.pg_server import find_pg_bin, pg_server
 
 _names = itertools.count()
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="session")
-def pg_dsn() -> Iterator[str]:
-    if find_pg_bin() is None:
-        pytest.skip("no PostgreSQL server binary (initdb and pg_ctl on PATH or in "
-                    "/usr/lib/postgresql/*/bin); install Debian's `postgresql` to run these")
-    pytest.importorskip("psycopg", reason="psycopg 3 is the `ledger` extra")
-    with pg_server() as dsn:
-        yield dsn
 
 
 @dataclass
